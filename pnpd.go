@@ -1,0 +1,295 @@
+// Package pnpd holds the domain of pnpd, a self-hosted platform for
+// notification messages addressed by phone number: recipients, channels,
+// notifications, the chats they land in, and the interfaces the adapters
+// (storage, job queue, SMS) implement. It imports nothing else in the
+// repository.
+package pnpd
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// Consent is a recipient's global choice about notification messages.
+// It starts as ConsentNotSet and, once changed, never returns to it.
+type Consent string
+
+// The three consent states.
+const (
+	ConsentNotSet   Consent = "not_set"
+	ConsentAgreed   Consent = "agreed"
+	ConsentRejected Consent = "rejected"
+)
+
+// Recipient is a person's account in pnpd's messenger.
+type Recipient struct {
+	ID                  string // "U" + 32 hex digits
+	DisplayName         string
+	PhoneNumber         string // E.164
+	PhoneHash           string // lower-case hex SHA-256 of PhoneNumber
+	Language            string
+	CreatedAt           time.Time
+	PhoneChangedAt      time.Time // zero when never changed
+	SMSVerifiedAt       time.Time // zero when never verified
+	Consent             Consent
+	PrivacyPolicyAgreed bool
+}
+
+// Channel is a business's official account: it sends notifications and
+// receives the delivery webhook.
+type Channel struct {
+	ID                string // numeric, as LINE's channel IDs
+	Name              string
+	Secret            string // signs webhooks; TODO(#7): encrypt at rest
+	BotUserID         string // "U" + 32 hex digits; the webhook destination
+	Country           string // ISO 3166-1 alpha-2
+	WebhookURL        string
+	WebhookEnabled    bool
+	RedeliveryEnabled bool
+	CreatedAt         time.Time
+}
+
+// NotificationKind tells the flexible and the template notification apart;
+// they are counted separately.
+type NotificationKind string
+
+// The two kinds of notification.
+const (
+	KindFlexible NotificationKind = "flexible"
+	KindTemplate NotificationKind = "template"
+)
+
+// NotificationState is where an accepted notification stands.
+type NotificationState string
+
+// The states of a notification. Held states are the only ones that change.
+const (
+	StateHeldForConsent NotificationState = "held_consent"
+	StateHeldForSMS     NotificationState = "held_sms"
+	StateDelivered      NotificationState = "delivered"
+	StateExpired        NotificationState = "expired"
+	StateBlocked        NotificationState = "blocked"
+	StateRejected       NotificationState = "rejected"
+	StateNumberChanged  NotificationState = "number_changed"
+)
+
+// Held reports whether the notification still waits for its recipient.
+func (s NotificationState) Held() bool {
+	return s == StateHeldForConsent || s == StateHeldForSMS
+}
+
+// Notification is one request the API accepted for a recipient.
+type Notification struct {
+	ID                   string // the request ID returned in x-line-request-id
+	ChannelID            string
+	RecipientID          string
+	Kind                 NotificationKind
+	To                   string // the phone hash exactly as the business sent it
+	DeliveryTag          string // empty when the business sent none
+	Messages             json.RawMessage
+	NotificationDisabled bool
+	AggregationUnit      string
+	State                NotificationState
+	AcceptedAt           time.Time
+	ExpiresAt            time.Time
+	DeliveredAt          time.Time // zero until delivered
+}
+
+// DeliveryData is what the delivery webhook reports as delivery.data: the
+// delivery tag, or the phone hash when the business sent no tag.
+func (n *Notification) DeliveryData() string {
+	if n.DeliveryTag != "" {
+		return n.DeliveryTag
+	}
+
+	return n.To
+}
+
+// SystemChatID names the system account's chat in every recipient's list.
+const SystemChatID = "system"
+
+// NoticeKind names a message the system account posts.
+type NoticeKind string
+
+// The system account's notices.
+const (
+	// NoticeReceived: a notification message from a channel was delivered.
+	NoticeReceived NoticeKind = "received"
+	// NoticePending: a notification message waits for the recipient.
+	NoticePending NoticeKind = "pending"
+	// NoticeConsentRequest: "set up to receive", with a Set button.
+	NoticeConsentRequest NoticeKind = "consent_request"
+	// NoticeSMSRequest: phone number authentication, with a Set button.
+	NoticeSMSRequest NoticeKind = "sms_request"
+	// NoticeNumberChanged: the recipient's phone number has been changed.
+	NoticeNumberChanged NoticeKind = "number_changed"
+)
+
+// ChatMessage is one bubble in a recipient's chat: a system notice in the
+// system chat, or a channel's message in that channel's chat.
+type ChatMessage struct {
+	ID             int64
+	RecipientID    string
+	ChatID         string // SystemChatID or a channel ID
+	Notice         NoticeKind
+	ChannelID      string // the channel a notice or message concerns
+	NotificationID string
+	Message        json.RawMessage // the message object, for channel messages
+	Silent         bool            // the sender set notificationDisabled
+	CreatedAt      time.Time
+}
+
+// WebhookEvent is one delivery event owed to a channel's webhook. It is
+// stored with the delivery so that a redelivery repeats the same ID and
+// timestamp.
+type WebhookEvent struct {
+	ID             string // ULID
+	NotificationID string
+	ChannelID      string
+	Destination    string // the channel's bot user ID at delivery
+	Data           string // delivery.data
+	Timestamp      time.Time
+}
+
+// WebhookAttempt records one try to send a WebhookEvent.
+type WebhookAttempt struct {
+	EventID    string
+	Attempt    int
+	At         time.Time
+	StatusCode int // 0 when no response arrived
+	Reason     string
+	Detail     string
+	Latency    time.Duration
+	Redelivery bool
+}
+
+// The reasons of a failed webhook attempt, in LINE's categories; an empty
+// reason means success.
+const (
+	ReasonCouldNotConnect  = "could_not_connect"
+	ReasonRequestTimeout   = "request_timeout"
+	ReasonErrorStatusCode  = "error_status_code"
+	ReasonUnclassified     = "unclassified"
+	ReasonWebhookDisabled  = "webhook_disabled"
+	ReasonNoRedeliveryLeft = "redelivery_exhausted"
+)
+
+// Clock tells the time. The sandbox moves it; every timer reads it.
+type Clock interface {
+	Now() time.Time
+}
+
+// OffsetClock is the wall clock moved forward by an offset.
+type OffsetClock struct {
+	mu     sync.RWMutex
+	offset time.Duration
+}
+
+// Now returns the wall-clock time plus the offset.
+func (c *OffsetClock) Now() time.Time {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+
+	return time.Now().Add(c.offset)
+}
+
+// Offset returns how far the clock runs ahead of the wall clock.
+func (c *OffsetClock) Offset() time.Duration {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+
+	return c.offset
+}
+
+// SetOffset moves the clock to run ahead of the wall clock by d.
+func (c *OffsetClock) SetOffset(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+
+	c.offset = d
+}
+
+// HashPhone returns the phone hash businesses address: the lower-case hex
+// SHA-256 of the E.164 number.
+func HashPhone(e164 string) string {
+	sum := sha256.Sum256([]byte(e164))
+
+	return hex.EncodeToString(sum[:])
+}
+
+// HashToken returns the stored form of a token or code: its SHA-256 in hex.
+func HashToken(token string) string {
+	return HashPhone(token)
+}
+
+// NewUserID returns a fresh user ID: "U" and 32 hex digits.
+func NewUserID() string {
+	return "U" + RandomHex(16)
+}
+
+// RandomHex returns n random bytes from crypto/rand as hex.
+func RandomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+)
+
+	return hex.EncodeToString(b)
+}
+
+// NewRequestID returns a random UUID (version 4) for x-line-request-id.
+func NewRequestID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}
+
+// MaskPhone shows a phone number the way a screen may: the country code
+// and the last two digits, the rest hidden.
+func MaskPhone(e164 string) string {
+	if len(e164) < 6 {
+		return "***"
+	}
+	cc := PhoneCountryCode(e164)
+	hidden := len(e164) - 1 - len(cc) - 2
+
+	return "+" + cc + " " + repeat('*', hidden) + e164[len(e164)-2:]
+}
+
+func repeat(c byte, n int) string {
+	if n < 1 {
+		return ""
+	}
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = c
+	}
+
+	return string(b)
+}
+
+// Job is background work queued in the same transaction as the change that
+// needs it. Kind names the worker.
+type Job interface {
+	Kind() string
+}
+
+// WebhookJob sends a stored WebhookEvent to its channel's webhook.
+type WebhookJob struct {
+	EventID string `json:"event_id"`
+}
+
+// Kind names the webhook worker.
+func (WebhookJob) Kind() string { return "webhook_delivery" }
+
+// ExpiryJob expires every held notification past its 24 hours.
+type ExpiryJob struct{}
+
+// Kind names the expiry worker.
+func (ExpiryJob) Kind() string { return "expire_held" }

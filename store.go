@@ -1,0 +1,177 @@
+package pnpd
+
+import (
+	"context"
+	"time"
+)
+
+// Store is pnpd's storage. Reads run on their own; every change that must
+// happen together runs in Update, one transaction, jobs included.
+type Store interface {
+	Queries
+	// Update runs fn in one write transaction: all of it commits, with
+	// every job it enqueued, or none of it does.
+	Update(ctx context.Context, fn func(Queries) error) error
+	Close() error
+}
+
+// Queries are the operations on stored data. Outside Update each runs on
+// its own; inside, they share the transaction.
+type Queries interface {
+	ChannelStore
+	RecipientStore
+	NotificationStore
+	ChatStore
+	WebhookStore
+	SMSStore
+	SessionStore
+	SettingStore
+
+	// Enqueue queues a job to run once the transaction commits.
+	Enqueue(ctx context.Context, job Job) error
+}
+
+// ChannelStore keeps channels and their access tokens.
+type ChannelStore interface {
+	CreateChannel(ctx context.Context, c *Channel) error
+	Channel(ctx context.Context, id string) (*Channel, error)
+	// ChannelByToken finds the channel an unexpired access token, by its
+	// hash, belongs to. ENotFound when there is none.
+	ChannelByToken(ctx context.Context, tokenHash string, now time.Time) (*Channel, error)
+	CreateAccessToken(ctx context.Context, t *AccessToken) error
+}
+
+// AccessToken is a channel access token, stored only as its hash.
+type AccessToken struct {
+	Hash      string
+	ChannelID string
+	Kind      string // "long_lived", "short_lived", ...
+	CreatedAt time.Time
+	ExpiresAt time.Time // zero for no expiry
+}
+
+// RecipientStore keeps recipients and their per-channel blocks.
+type RecipientStore interface {
+	CreateRecipient(ctx context.Context, r *Recipient) error
+	UpdateRecipient(ctx context.Context, r *Recipient) error
+	Recipient(ctx context.Context, id string) (*Recipient, error)
+	RecipientByPhoneHash(ctx context.Context, hash string) (*Recipient, error)
+	SetBlocked(ctx context.Context, recipientID, channelID string, blocked bool) error
+	IsBlocked(ctx context.Context, recipientID, channelID string) (bool, error)
+	BlockedChannels(ctx context.Context, recipientID string) ([]string, error)
+}
+
+// NotificationStore keeps accepted notifications and counts deliveries.
+type NotificationStore interface {
+	CreateNotification(ctx context.Context, n *Notification) error
+	Notification(ctx context.Context, id string) (*Notification, error)
+	// HeldNotifications lists a recipient's held notifications, oldest
+	// first.
+	HeldNotifications(ctx context.Context, recipientID string) ([]*Notification, error)
+	// SetNotificationState moves a notification on; deliveredAt is zero
+	// unless state is StateDelivered.
+	SetNotificationState(ctx context.Context, id string, state NotificationState,
+		deliveredAt time.Time) error
+	// ExpireHeld marks every notification held at or past its expiry time
+	// as expired and returns how many it marked.
+	ExpireHeld(ctx context.Context, now time.Time) (int, error)
+	// CountDelivered counts a channel's notifications of a kind delivered
+	// in [from, to).
+	CountDelivered(ctx context.Context, channelID string, kind NotificationKind,
+		from, to time.Time) (int64, error)
+}
+
+// ChatSummary is one row of a recipient's chat list.
+type ChatSummary struct {
+	ChatID string
+	Last   ChatMessage
+	Unread int
+}
+
+// ChatStore keeps the bubbles of each recipient's chats.
+type ChatStore interface {
+	AddChatMessage(ctx context.Context, m *ChatMessage) error
+	// Chats lists a recipient's chats, the newest activity first.
+	Chats(ctx context.Context, recipientID string) ([]ChatSummary, error)
+	// ChatMessages lists a chat's messages in order, after the given ID.
+	ChatMessages(ctx context.Context, recipientID, chatID string, afterID int64,
+		limit int) ([]ChatMessage, error)
+	// MarkRead marks a chat read up to and including message upToID.
+	MarkRead(ctx context.Context, recipientID, chatID string, upToID int64) error
+}
+
+// WebhookStore keeps delivery events and their attempts.
+type WebhookStore interface {
+	CreateWebhookEvent(ctx context.Context, e *WebhookEvent) error
+	WebhookEvent(ctx context.Context, id string) (*WebhookEvent, error)
+	AddWebhookAttempt(ctx context.Context, a *WebhookAttempt) error
+	WebhookAttempts(ctx context.Context, eventID string) ([]WebhookAttempt, error)
+}
+
+// SMSPurpose says what an SMS code proves.
+type SMSPurpose string
+
+// The purposes of an SMS code.
+const (
+	PurposeSignUp       SMSPurpose = "sign_up"
+	PurposeLogIn        SMSPurpose = "log_in"
+	PurposeVerify       SMSPurpose = "verify"
+	PurposeChangeNumber SMSPurpose = "change_number"
+)
+
+// SMSCode is an issued verification code, stored only as its hash.
+type SMSCode struct {
+	ID          int64
+	PhoneNumber string
+	Purpose     SMSPurpose
+	RecipientID string // empty for sign-up
+	CodeHash    string
+	CreatedAt   time.Time
+	ExpiresAt   time.Time
+	UsedAt      time.Time
+	WrongTries  int
+}
+
+// SMS is one text message sent to a phone.
+type SMS struct {
+	ID          int64
+	PhoneNumber string
+	Text        string
+	CreatedAt   time.Time
+}
+
+// SMSStore keeps verification codes and the SMS outbox.
+type SMSStore interface {
+	CreateSMSCode(ctx context.Context, c *SMSCode) error
+	// LatestSMSCode returns the newest code for a number and purpose.
+	LatestSMSCode(ctx context.Context, phone string, purpose SMSPurpose) (*SMSCode, error)
+	UpdateSMSCode(ctx context.Context, c *SMSCode) error
+	// SMSCodeStats counts codes sent to a number since a time and the wrong
+	// tries made on them since the number's last successful verification.
+	SMSCodeStats(ctx context.Context, phone string, since time.Time) (sent, wrong int, err error)
+	AddSMS(ctx context.Context, m *SMS) error
+	// Outbox lists sent SMS, newest first; phone "" lists every number's.
+	Outbox(ctx context.Context, phone string, limit int) ([]SMS, error)
+}
+
+// Session is a signed-in recipient's browser session, stored by hash.
+type Session struct {
+	Hash        string
+	RecipientID string
+	CreatedAt   time.Time
+	ExpiresAt   time.Time
+}
+
+// SessionStore keeps recipient sessions.
+type SessionStore interface {
+	CreateSession(ctx context.Context, s *Session) error
+	SessionByHash(ctx context.Context, hash string, now time.Time) (*Session, error)
+	DeleteSession(ctx context.Context, hash string) error
+}
+
+// SettingStore keeps small named values, such as the sandbox clock's
+// offset, that must survive a restart.
+type SettingStore interface {
+	Setting(ctx context.Context, name string) (string, error)
+	SetSetting(ctx context.Context, name, value string) error
+}
