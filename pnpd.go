@@ -95,9 +95,12 @@ type Notification struct {
 	NotificationDisabled bool
 	AggregationUnit      string
 	State                NotificationState
-	AcceptedAt           time.Time
-	ExpiresAt            time.Time
-	DeliveredAt          time.Time // zero until delivered
+	// Announced is set once the system account has posted the "received"
+	// notice for this notification; it is posted once.
+	Announced   bool
+	AcceptedAt  time.Time
+	ExpiresAt   time.Time
+	DeliveredAt time.Time // zero until delivered
 }
 
 // DeliveryData is what the delivery webhook reports as delivery.data: the

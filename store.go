@@ -68,10 +68,9 @@ type NotificationStore interface {
 	// HeldNotifications lists a recipient's held notifications, oldest
 	// first.
 	HeldNotifications(ctx context.Context, recipientID string) ([]*Notification, error)
-	// SetNotificationState moves a notification on; deliveredAt is zero
-	// unless state is StateDelivered.
-	SetNotificationState(ctx context.Context, id string, state NotificationState,
-		deliveredAt time.Time) error
+	// UpdateNotification saves a notification's state, Announced and
+	// DeliveredAt.
+	UpdateNotification(ctx context.Context, n *Notification) error
 	// ExpireHeld marks every notification held at or past its expiry time
 	// as expired and returns how many it marked.
 	ExpireHeld(ctx context.Context, now time.Time) (int, error)

@@ -1,0 +1,220 @@
+// Package receiving runs the receiving flow against the store: it accepts
+// notifications, and carries out what recipients do (agree, reject, verify,
+// change number, block), releasing or dropping held notifications in the
+// same transaction. What to do is decided by package flow; this package
+// only loads, applies and saves.
+package receiving
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/pnpd/pnpd"
+	"github.com/pnpd/pnpd/flow"
+	"github.com/pnpd/pnpd/webhook"
+)
+
+// Service carries out the receiving flow.
+type Service struct {
+	Store pnpd.Store
+	Rules flow.Rules
+	Clock pnpd.Clock
+	Log   *slog.Logger
+	// Changed, when set, is told after a commit which recipients' chats
+	// changed, for live updates.
+	Changed func(recipientIDs ...string)
+}
+
+// Push is a notification a channel asks to send.
+type Push struct {
+	RequestID            string
+	Channel              *pnpd.Channel
+	Kind                 pnpd.NotificationKind
+	To                   string
+	DeliveryTag          string
+	Messages             json.RawMessage // a JSON array of message objects
+	NotificationDisabled bool
+	AggregationUnit      string
+}
+
+// ErrRefused is returned by Accept for the four refusal cases of rule 1;
+// the API answers 422.
+var ErrRefused = pnpd.Errorf(pnpd.ERefused, "Failed to send messages")
+
+// Accept decides a notification and stores it with everything its outcome
+// brings (notices, chat messages, webhook job) in one transaction. It
+// returns ErrRefused when the recipient cannot receive it.
+func (s *Service) Accept(ctx context.Context, p Push) (flow.Outcome, error) {
+	var outcome flow.Outcome
+	var recipientID string
+
+	err := s.Store.Update(ctx, func(q pnpd.Queries) error {
+		var err error
+		outcome, recipientID, err = s.accept(ctx, q, p)
+
+		return err
+	})
+	if err != nil {
+		return outcome, err
+	}
+
+	s.Notify(recipientID)
+
+	return outcome, nil
+}
+
+func (s *Service) accept(ctx context.Context, q pnpd.Queries,
+	p Push) (flow.Outcome, string, error) {
+	now := s.Clock.Now()
+	// Businesses may send the hash in upper case; recipients are stored by
+	// the lower-case hash.
+	rec, err := q.RecipientByPhoneHash(ctx, strings.ToLower(p.To))
+	if err != nil && pnpd.ErrorCode(err) != pnpd.ENotFound {
+		return flow.Refuse, "", err
+	}
+
+	blocked := false
+	if rec != nil {
+		if blocked, err = q.IsBlocked(ctx, rec.ID, p.Channel.ID); err != nil {
+			return flow.Refuse, "", err
+		}
+	}
+
+	outcome := s.Rules.Accept(rec, blocked, now)
+	if outcome == flow.Refuse {
+		return outcome, "", ErrRefused
+	}
+
+	n := newNotification(p, rec.ID, now, s.Rules.ExpiresAt(now))
+	if err := s.settle(ctx, q, n, p.Channel, outcome, now); err != nil {
+		return outcome, "", err
+	}
+
+	if err := q.CreateNotification(ctx, n); err != nil {
+		return outcome, "", fmt.Errorf("accept notification: %w", err)
+	}
+
+	return outcome, rec.ID, nil
+}
+
+func newNotification(p Push, recipientID string, now, expires time.Time) *pnpd.Notification {
+	return &pnpd.Notification{
+		ID:                   p.RequestID,
+		ChannelID:            p.Channel.ID,
+		RecipientID:          recipientID,
+		Kind:                 p.Kind,
+		To:                   p.To,
+		DeliveryTag:          p.DeliveryTag,
+		Messages:             p.Messages,
+		NotificationDisabled: p.NotificationDisabled,
+		AggregationUnit:      p.AggregationUnit,
+		AcceptedAt:           now,
+		ExpiresAt:            expires,
+	}
+}
+
+// settle applies an outcome to a notification: it posts the notices,
+// delivers the messages and queues the webhook, and moves the state on.
+// The caller saves the notification.
+func (s *Service) settle(ctx context.Context, q pnpd.Queries, n *pnpd.Notification,
+	ch *pnpd.Channel, o flow.Outcome, now time.Time) error {
+	for _, kind := range flow.Notices(o, n) {
+		if err := s.postNotice(ctx, q, n.RecipientID, kind, n, now); err != nil {
+			return err
+		}
+		if kind == pnpd.NoticeReceived {
+			n.Announced = true
+		}
+	}
+
+	n.State = o.State()
+	if o != flow.Deliver {
+		return nil
+	}
+
+	n.DeliveredAt = now
+	if err := s.postMessages(ctx, q, n, now); err != nil {
+		return err
+	}
+
+	return s.queueWebhook(ctx, q, n, ch, now)
+}
+
+func (s *Service) postNotice(ctx context.Context, q pnpd.Queries, recipientID string,
+	kind pnpd.NoticeKind, n *pnpd.Notification, now time.Time) error {
+	m := &pnpd.ChatMessage{
+		RecipientID: recipientID,
+		ChatID:      pnpd.SystemChatID,
+		Notice:      kind,
+		CreatedAt:   now,
+	}
+	if n != nil {
+		m.ChannelID, m.NotificationID, m.Silent = n.ChannelID, n.ID, n.NotificationDisabled
+	}
+
+	if err := q.AddChatMessage(ctx, m); err != nil {
+		return fmt.Errorf("post %s notice: %w", kind, err)
+	}
+
+	return nil
+}
+
+func (s *Service) postMessages(ctx context.Context, q pnpd.Queries, n *pnpd.Notification,
+	now time.Time) error {
+	var messages []json.RawMessage
+	if err := json.Unmarshal(n.Messages, &messages); err != nil {
+		return fmt.Errorf("deliver notification: stored messages: %w", err)
+	}
+
+	for _, msg := range messages {
+		err := q.AddChatMessage(ctx, &pnpd.ChatMessage{
+			RecipientID:    n.RecipientID,
+			ChatID:         n.ChannelID,
+			ChannelID:      n.ChannelID,
+			NotificationID: n.ID,
+			Message:        msg,
+			Silent:         n.NotificationDisabled,
+			CreatedAt:      now,
+		})
+		if err != nil {
+			return fmt.Errorf("deliver notification: %w", err)
+		}
+	}
+
+	return nil
+}
+
+// queueWebhook stores the delivery event and queues its sending in the
+// delivery's transaction, so that a crash after the commit loses nothing.
+func (s *Service) queueWebhook(ctx context.Context, q pnpd.Queries, n *pnpd.Notification,
+	ch *pnpd.Channel, now time.Time) error {
+	if !ch.WebhookEnabled || ch.WebhookURL == "" {
+		return nil
+	}
+
+	e := &pnpd.WebhookEvent{
+		ID:             webhook.NewEventID(now),
+		NotificationID: n.ID,
+		ChannelID:      ch.ID,
+		Destination:    ch.BotUserID,
+		Data:           n.DeliveryData(),
+		Timestamp:      now,
+	}
+	if err := q.CreateWebhookEvent(ctx, e); err != nil {
+		return fmt.Errorf("queue webhook: %w", err)
+	}
+
+	return q.Enqueue(ctx, pnpd.WebhookJob{EventID: e.ID})
+}
+
+// Notify tells live updates that recipients' chats changed; the service
+// calls it after its own commits, callers after the transactions they ran.
+func (s *Service) Notify(recipientIDs ...string) {
+	if s.Changed != nil {
+		s.Changed(recipientIDs...)
+	}
+}

@@ -1,0 +1,214 @@
+// Package sqlite stores pnpd's data in an embedded SQLite database (the
+// pure-Go modernc.org/sqlite driver, WAL mode) and runs pnpd's background
+// jobs on River's SQLite driver, so that a job is queued in the same
+// transaction as the change that needs it.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"time"
+
+	"github.com/pressly/goose/v3"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/pnpd/pnpd"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Options configure a DB.
+type Options struct {
+	// Workers holds the job workers. Add workers to it before Start.
+	Workers *river.Workers
+	Logger  *slog.Logger
+	// PollInterval is how often idle job workers look for new jobs. SQLite
+	// has no LISTEN/NOTIFY, so this bounds the queue's latency.
+	PollInterval time.Duration
+	// RescueAfter is how long a job may run before a restart treats it as
+	// lost and runs it again.
+	RescueAfter time.Duration
+}
+
+// DB is a pnpd.Store on one SQLite file.
+type DB struct {
+	queries
+	write *sql.DB // one connection: SQLite allows one writer at a time
+	read  *sql.DB
+	jobs  *river.Client[*sql.Tx]
+	log   *slog.Logger
+}
+
+var _ pnpd.Store = (*DB)(nil)
+
+// Open opens (creating when needed) the database file at path, brings its
+// schema and River's up to date, and prepares the job client.
+func Open(ctx context.Context, path string, opts Options) (*DB, error) {
+	opts = withDefaults(opts)
+	write, err := openPool(path, 1)
+	if err != nil {
+		return nil, err
+	}
+
+	read, err := openPool(path, 4)
+	if err != nil {
+		write.Close()
+		return nil, err
+	}
+
+	db := &DB{write: write, read: read, log: opts.Logger}
+	db.queries = queries{r: read, w: write, db: db}
+	if err := db.init(ctx, opts); err != nil {
+		db.Close()
+		return nil, err
+	}
+
+	return db, nil
+}
+
+func withDefaults(opts Options) Options {
+	if opts.Workers == nil {
+		opts.Workers = river.NewWorkers()
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.PollInterval == 0 {
+		opts.PollInterval = 50 * time.Millisecond
+	}
+	if opts.RescueAfter == 0 {
+		opts.RescueAfter = 30 * time.Second
+	}
+
+	return opts
+}
+
+func openPool(path string, conns int) (*sql.DB, error) {
+	q := url.Values{}
+	for _, p := range []string{
+		"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)",
+		// FULL: a notification the API accepted survives a power loss too.
+		"synchronous(FULL)",
+	} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+
+	pool, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	pool.SetMaxOpenConns(conns)
+	pool.SetMaxIdleConns(conns)
+	pool.SetConnMaxLifetime(0)
+
+	return pool, nil
+}
+
+func (db *DB) init(ctx context.Context, opts Options) error {
+	if err := db.migrate(ctx); err != nil {
+		return err
+	}
+
+	jobs, err := river.NewClient(riversqlite.New(db.write), &river.Config{
+		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 20}},
+		Workers:              opts.Workers,
+		Logger:               opts.Logger.With("component", "jobs"),
+		FetchPollInterval:    opts.PollInterval,
+		FetchCooldown:        opts.PollInterval / 2,
+		JobTimeout:           opts.RescueAfter / 3,
+		RescueStuckJobsAfter: opts.RescueAfter,
+	})
+	if err != nil {
+		return fmt.Errorf("create job client: %w", err)
+	}
+	db.jobs = jobs
+
+	return nil
+}
+
+func (db *DB) migrate(ctx context.Context) error {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+
+	p, err := goose.NewProvider(goose.DialectSQLite3, db.write, sub,
+		goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate schema: %w", err)
+	}
+
+	m, err := rivermigrate.New(riversqlite.New(db.write), nil)
+	if err != nil {
+		return fmt.Errorf("job migrations: %w", err)
+	}
+
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("migrate job schema: %w", err)
+	}
+
+	return nil
+}
+
+// Jobs returns the River client, for periodic jobs and inspection.
+func (db *DB) Jobs() *river.Client[*sql.Tx] {
+	return db.jobs
+}
+
+// Start starts working jobs. Workers must be in Options.Workers by then.
+func (db *DB) Start(ctx context.Context) error {
+	if err := db.jobs.Start(ctx); err != nil {
+		return fmt.Errorf("start jobs: %w", err)
+	}
+
+	return nil
+}
+
+// Stop stops working jobs, letting running ones finish until ctx is done.
+func (db *DB) Stop(ctx context.Context) error {
+	err := db.jobs.Stop(ctx)
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return fmt.Errorf("stop jobs: %w", err)
+	}
+
+	return nil
+}
+
+// Close closes the database. Stop the jobs first.
+func (db *DB) Close() error {
+	return errors.Join(db.write.Close(), db.read.Close())
+}
+
+// Update runs fn in one write transaction, jobs included.
+func (db *DB) Update(ctx context.Context, fn func(pnpd.Queries) error) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+
+	if err := fn(&queries{r: tx, w: tx, tx: tx, db: db}); err != nil {
+		return err
+	}
+
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+
+	return nil
+}

@@ -1,0 +1,334 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/pnpd/pnpd"
+)
+
+// conn is what both *sql.DB and *sql.Tx offer.
+type conn interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// queries implements pnpd.Queries on a pool (r for reads, w for writes) or,
+// inside Update, on one transaction (r, w and tx the same).
+type queries struct {
+	r, w conn
+	tx   *sql.Tx
+	db   *DB
+}
+
+// ms stores a time as Unix milliseconds, the zero time as NULL.
+func ms(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+
+	return t.UnixMilli()
+}
+
+func fromMS(v sql.NullInt64) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+
+	return time.UnixMilli(v.Int64).UTC()
+}
+
+func notFound(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return pnpd.Errorf(pnpd.ENotFound, "%s not found.", what)
+	}
+
+	return fmt.Errorf("load %s: %w", what, err)
+}
+
+func (q *queries) exec(ctx context.Context, what, query string, args ...any) error {
+	if _, err := q.w.ExecContext(ctx, query, args...); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+
+	return nil
+}
+
+// Enqueue queues a job in the transaction, or on its own outside one.
+func (q *queries) Enqueue(ctx context.Context, job pnpd.Job) error {
+	var err error
+	if q.tx != nil {
+		_, err = q.db.jobs.InsertTx(ctx, q.tx, job, nil)
+	} else {
+		_, err = q.db.jobs.Insert(ctx, job, nil)
+	}
+	if err != nil {
+		return fmt.Errorf("enqueue %s: %w", job.Kind(), err)
+	}
+
+	return nil
+}
+
+const channelColumns = `id, name, secret, bot_user_id, country, webhook_url,
+	webhook_enabled, redelivery_enabled, created_at`
+
+func scanChannel(row interface{ Scan(...any) error }) (*pnpd.Channel, error) {
+	var c pnpd.Channel
+	var created int64
+	err := row.Scan(&c.ID, &c.Name, &c.Secret, &c.BotUserID, &c.Country, &c.WebhookURL,
+		&c.WebhookEnabled, &c.RedeliveryEnabled, &created)
+	c.CreatedAt = time.UnixMilli(created).UTC()
+
+	return &c, err
+}
+
+func (q *queries) CreateChannel(ctx context.Context, c *pnpd.Channel) error {
+	return q.exec(ctx, "create channel", `INSERT INTO channel (`+channelColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.ID, c.Name, c.Secret, c.BotUserID, c.Country, c.WebhookURL,
+		c.WebhookEnabled, c.RedeliveryEnabled, c.CreatedAt.UnixMilli())
+}
+
+func (q *queries) Channel(ctx context.Context, id string) (*pnpd.Channel, error) {
+	c, err := scanChannel(q.r.QueryRowContext(ctx,
+		`SELECT `+channelColumns+` FROM channel WHERE id = ?`, id))
+	if err != nil {
+		return nil, notFound(err, "channel")
+	}
+
+	return c, nil
+}
+
+func (q *queries) ChannelByToken(ctx context.Context, hash string,
+	now time.Time) (*pnpd.Channel, error) {
+	c, err := scanChannel(q.r.QueryRowContext(ctx, `SELECT c.`+channelColumnsPrefixed+`
+		FROM access_token t JOIN channel c ON c.id = t.channel_id
+		WHERE t.hash = ? AND (t.expires_at IS NULL OR t.expires_at > ?)`,
+		hash, now.UnixMilli()))
+	if err != nil {
+		return nil, notFound(err, "access token")
+	}
+
+	return c, nil
+}
+
+const channelColumnsPrefixed = `id, c.name, c.secret, c.bot_user_id, c.country,
+	c.webhook_url, c.webhook_enabled, c.redelivery_enabled, c.created_at`
+
+func (q *queries) CreateAccessToken(ctx context.Context, t *pnpd.AccessToken) error {
+	return q.exec(ctx, "create access token", `INSERT INTO access_token
+		(hash, channel_id, kind, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+		t.Hash, t.ChannelID, t.Kind, t.CreatedAt.UnixMilli(), ms(t.ExpiresAt))
+}
+
+const recipientColumns = `id, display_name, phone_number, phone_hash, language,
+	created_at, phone_changed_at, sms_verified_at, consent, privacy_policy_agreed`
+
+func scanRecipient(row interface{ Scan(...any) error }) (*pnpd.Recipient, error) {
+	var r pnpd.Recipient
+	var created int64
+	var changed, verified sql.NullInt64
+	err := row.Scan(&r.ID, &r.DisplayName, &r.PhoneNumber, &r.PhoneHash, &r.Language,
+		&created, &changed, &verified, &r.Consent, &r.PrivacyPolicyAgreed)
+	r.CreatedAt = time.UnixMilli(created).UTC()
+	r.PhoneChangedAt = fromMS(changed)
+	r.SMSVerifiedAt = fromMS(verified)
+
+	return &r, err
+}
+
+func (q *queries) CreateRecipient(ctx context.Context, r *pnpd.Recipient) error {
+	_, err := q.w.ExecContext(ctx, `INSERT INTO recipient (`+recipientColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.ID, r.DisplayName, r.PhoneNumber, r.PhoneHash, r.Language, r.CreatedAt.UnixMilli(),
+		ms(r.PhoneChangedAt), ms(r.SMSVerifiedAt), r.Consent, r.PrivacyPolicyAgreed)
+	if isUniqueViolation(err) {
+		return pnpd.Errorf(pnpd.EConflict, "An account with this phone number exists already.")
+	}
+	if err != nil {
+		return fmt.Errorf("create recipient: %w", err)
+	}
+
+	return nil
+}
+
+func (q *queries) UpdateRecipient(ctx context.Context, r *pnpd.Recipient) error {
+	_, err := q.w.ExecContext(ctx, `UPDATE recipient SET display_name = ?,
+		phone_number = ?, phone_hash = ?, language = ?, phone_changed_at = ?,
+		sms_verified_at = ?, consent = ?, privacy_policy_agreed = ? WHERE id = ?`,
+		r.DisplayName, r.PhoneNumber, r.PhoneHash, r.Language, ms(r.PhoneChangedAt),
+		ms(r.SMSVerifiedAt), r.Consent, r.PrivacyPolicyAgreed, r.ID)
+	if isUniqueViolation(err) {
+		return pnpd.Errorf(pnpd.EConflict, "Another account uses this phone number.")
+	}
+	if err != nil {
+		return fmt.Errorf("update recipient: %w", err)
+	}
+
+	return nil
+}
+
+func (q *queries) Recipient(ctx context.Context, id string) (*pnpd.Recipient, error) {
+	r, err := scanRecipient(q.r.QueryRowContext(ctx,
+		`SELECT `+recipientColumns+` FROM recipient WHERE id = ?`, id))
+	if err != nil {
+		return nil, notFound(err, "recipient")
+	}
+
+	return r, nil
+}
+
+func (q *queries) RecipientByPhoneHash(ctx context.Context,
+	hash string) (*pnpd.Recipient, error) {
+	r, err := scanRecipient(q.r.QueryRowContext(ctx,
+		`SELECT `+recipientColumns+` FROM recipient WHERE phone_hash = ?`, hash))
+	if err != nil {
+		return nil, notFound(err, "recipient")
+	}
+
+	return r, nil
+}
+
+func (q *queries) SetBlocked(ctx context.Context, recipientID, channelID string,
+	blocked bool) error {
+	if blocked {
+		return q.exec(ctx, "block channel", `INSERT OR IGNORE INTO block
+			(recipient_id, channel_id) VALUES (?, ?)`, recipientID, channelID)
+	}
+
+	return q.exec(ctx, "unblock channel",
+		`DELETE FROM block WHERE recipient_id = ? AND channel_id = ?`, recipientID, channelID)
+}
+
+func (q *queries) IsBlocked(ctx context.Context, recipientID, channelID string) (bool, error) {
+	var n int
+	err := q.r.QueryRowContext(ctx, `SELECT count(*) FROM block
+		WHERE recipient_id = ? AND channel_id = ?`, recipientID, channelID).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("load block: %w", err)
+	}
+
+	return n > 0, nil
+}
+
+func (q *queries) BlockedChannels(ctx context.Context, recipientID string) ([]string, error) {
+	rows, err := q.r.QueryContext(ctx,
+		`SELECT channel_id FROM block WHERE recipient_id = ? ORDER BY channel_id`, recipientID)
+	if err != nil {
+		return nil, fmt.Errorf("list blocks: %w", err)
+	}
+
+	return collect(rows, func(r *sql.Rows) (string, error) {
+		var id string
+		return id, r.Scan(&id)
+	})
+}
+
+// collect reads every row with scan and closes rows.
+func collect[T any](rows *sql.Rows, scan func(*sql.Rows) (T, error)) ([]T, error) {
+	defer rows.Close()
+
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan: %w", err)
+		}
+		out = append(out, v)
+	}
+
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("rows: %w", err)
+	}
+
+	return out, nil
+}
+
+const notificationColumns = `id, channel_id, recipient_id, kind, to_hash, delivery_tag,
+	messages, notification_disabled, aggregation_unit, state, announced, accepted_at,
+	expires_at, delivered_at`
+
+func scanNotification(row interface{ Scan(...any) error }) (*pnpd.Notification, error) {
+	var n pnpd.Notification
+	var accepted, expires int64
+	var delivered sql.NullInt64
+	var messages string
+	err := row.Scan(&n.ID, &n.ChannelID, &n.RecipientID, &n.Kind, &n.To, &n.DeliveryTag,
+		&messages, &n.NotificationDisabled, &n.AggregationUnit, &n.State, &n.Announced, &accepted,
+		&expires, &delivered)
+	n.Messages = json.RawMessage(messages)
+	n.AcceptedAt = time.UnixMilli(accepted).UTC()
+	n.ExpiresAt = time.UnixMilli(expires).UTC()
+	n.DeliveredAt = fromMS(delivered)
+
+	return &n, err
+}
+
+func (q *queries) CreateNotification(ctx context.Context, n *pnpd.Notification) error {
+	return q.exec(ctx, "create notification", `INSERT INTO notification
+		(`+notificationColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		n.ID, n.ChannelID, n.RecipientID, n.Kind, n.To, n.DeliveryTag, string(n.Messages),
+		n.NotificationDisabled, n.AggregationUnit, n.State, n.Announced, n.AcceptedAt.UnixMilli(),
+		n.ExpiresAt.UnixMilli(), ms(n.DeliveredAt))
+}
+
+func (q *queries) Notification(ctx context.Context, id string) (*pnpd.Notification, error) {
+	n, err := scanNotification(q.r.QueryRowContext(ctx,
+		`SELECT `+notificationColumns+` FROM notification WHERE id = ?`, id))
+	if err != nil {
+		return nil, notFound(err, "notification")
+	}
+
+	return n, nil
+}
+
+func (q *queries) HeldNotifications(ctx context.Context,
+	recipientID string) ([]*pnpd.Notification, error) {
+	rows, err := q.r.QueryContext(ctx, `SELECT `+notificationColumns+` FROM notification
+		WHERE recipient_id = ? AND state IN ('held_consent', 'held_sms')
+		ORDER BY accepted_at, id`, recipientID)
+	if err != nil {
+		return nil, fmt.Errorf("list held notifications: %w", err)
+	}
+
+	return collect(rows, func(r *sql.Rows) (*pnpd.Notification, error) {
+		return scanNotification(r)
+	})
+}
+
+func (q *queries) UpdateNotification(ctx context.Context, n *pnpd.Notification) error {
+	return q.exec(ctx, "update notification", `UPDATE notification SET state = ?,
+		announced = ?, delivered_at = ? WHERE id = ?`,
+		n.State, n.Announced, ms(n.DeliveredAt), n.ID)
+}
+
+func (q *queries) ExpireHeld(ctx context.Context, now time.Time) (int, error) {
+	res, err := q.w.ExecContext(ctx, `UPDATE notification SET state = 'expired'
+		WHERE state IN ('held_consent', 'held_sms') AND expires_at <= ?`, now.UnixMilli())
+	if err != nil {
+		return 0, fmt.Errorf("expire held notifications: %w", err)
+	}
+
+	n, err := res.RowsAffected()
+
+	return int(n), err
+}
+
+func (q *queries) CountDelivered(ctx context.Context, channelID string,
+	kind pnpd.NotificationKind, from, to time.Time) (int64, error) {
+	var n int64
+	err := q.r.QueryRowContext(ctx, `SELECT count(*) FROM notification
+		WHERE channel_id = ? AND kind = ? AND state = 'delivered'
+		AND delivered_at >= ? AND delivered_at < ?`,
+		channelID, kind, from.UnixMilli(), to.UnixMilli()).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count delivered: %w", err)
+	}
+
+	return n, nil
+}
