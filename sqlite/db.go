@@ -30,6 +30,7 @@ var migrations embed.FS
 // Options configure a DB.
 type Options struct {
 	// Workers holds the job workers. Add workers to it before Start.
+	// Without it the DB only queues jobs, of any kind, for another process.
 	Workers *river.Workers
 	Logger  *slog.Logger
 	// PollInterval is how often idle job workers look for new jobs. SQLite
@@ -77,9 +78,6 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 }
 
 func withDefaults(opts Options) Options {
-	if opts.Workers == nil {
-		opts.Workers = river.NewWorkers()
-	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -120,13 +118,18 @@ func (db *DB) init(ctx context.Context, opts Options) error {
 		return err
 	}
 
+	queues := map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 20}}
+	if opts.Workers == nil {
+		queues = nil
+	}
+
 	jobs, err := river.NewClient(riversqlite.New(db.write), &river.Config{
-		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 20}},
+		Queues:               queues,
 		Workers:              opts.Workers,
 		Logger:               opts.Logger.With("component", "jobs"),
 		FetchPollInterval:    opts.PollInterval,
 		FetchCooldown:        opts.PollInterval / 2,
-		JobTimeout:           opts.RescueAfter / 3,
+		JobTimeout:           min(opts.RescueAfter/2, 10*time.Second),
 		RescueStuckJobsAfter: opts.RescueAfter,
 	})
 	if err != nil {

@@ -1,0 +1,204 @@
+// Command pnpd runs pnpd, a self-hosted platform for notification messages
+// addressed by phone number, with LINE's API.
+//
+//	pnpd serve [--addr 127.0.0.1:8080] [--data ./pnpd-data] [--demo] [--sandbox]
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/pnpd/pnpd"
+	"github.com/pnpd/pnpd/sandbox"
+	"github.com/pnpd/pnpd/server"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "pnpd:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `Usage: pnpd serve [flags]
+
+Runs pnpd: the LINE-compatible notification API, the recipient API and,
+with --sandbox, the sandbox API. Every flag can also be set from the
+environment variable named beside it.
+
+Flags:
+`
+
+// options are the command line and environment, merged.
+type options struct {
+	addr, data, logLevel, sandboxToken, countries, defaultCountry string
+	demo, sandbox                                                 bool
+	rateLimit                                                     float64
+	rescueAfter                                                   time.Duration
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string,
+	stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "serve" {
+		fmt.Fprint(stderr, usage)
+		return errors.New("the only command is 'serve'")
+	}
+
+	opts, err := parse(args[1:], getenv, stderr)
+	if err != nil {
+		return err
+	}
+
+	return serve(ctx, opts, stdout, stderr)
+}
+
+func parse(args []string, getenv func(string) string, stderr io.Writer) (options, error) {
+	env := func(name, def string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		return def
+	}
+
+	var o options
+	fs := flag.NewFlagSet("pnpd serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
+	fs.StringVar(&o.addr, "addr", env("PNPD_ADDR", "127.0.0.1:8080"), "listen address (PNPD_ADDR)")
+	fs.StringVar(&o.data, "data", env("PNPD_DATA", "./pnpd-data"), "data folder (PNPD_DATA)")
+	fs.BoolVar(&o.demo, "demo", env("PNPD_DEMO", "") == "true",
+		"seed a demo channel and recipients; implies --sandbox (PNPD_DEMO=true)")
+	fs.BoolVar(&o.sandbox, "sandbox", env("PNPD_SANDBOX", "") == "true",
+		"serve the sandbox test API (PNPD_SANDBOX=true)")
+	fs.StringVar(&o.sandboxToken, "sandbox-token", env("PNPD_SANDBOX_TOKEN", ""),
+		"the sandbox API's token; random when empty (PNPD_SANDBOX_TOKEN)")
+	rate, err := strconv.ParseFloat(env("PNPD_RATE_LIMIT", "2000"), 64)
+	if err != nil {
+		return o, fmt.Errorf("PNPD_RATE_LIMIT: %w", err)
+	}
+	fs.Float64Var(&o.rateLimit, "rate-limit", rate,
+		"requests per second per channel and endpoint; 0 for none (PNPD_RATE_LIMIT)")
+	fs.StringVar(&o.countries, "service-countries", env("PNPD_SERVICE_COUNTRIES", "JP,TH,TW"),
+		"countries whose numbers may receive notifications (PNPD_SERVICE_COUNTRIES)")
+	fs.StringVar(&o.defaultCountry, "default-country", env("PNPD_DEFAULT_COUNTRY", "JP"),
+		"country for phone numbers typed without +country code (PNPD_DEFAULT_COUNTRY)")
+	rescue, err := time.ParseDuration(env("PNPD_JOB_RESCUE_AFTER", "30s"))
+	if err != nil {
+		return o, fmt.Errorf("PNPD_JOB_RESCUE_AFTER: %w", err)
+	}
+	fs.DurationVar(&o.rescueAfter, "job-rescue-after", rescue,
+		"how long after a crash a running job is taken up again (PNPD_JOB_RESCUE_AFTER)")
+	fs.StringVar(&o.logLevel, "log-level", env("PNPD_LOG_LEVEL", "info"),
+		"debug, info, warn or error (PNPD_LOG_LEVEL)")
+
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+
+	return o, o.validate()
+}
+
+func (o *options) validate() error {
+	if o.demo {
+		o.sandbox = true
+	}
+	if o.sandbox && o.sandboxToken == "" {
+		o.sandboxToken = pnpd.RandomHex(16)
+	}
+	if o.rateLimit < 0 {
+		return errors.New("--rate-limit must not be negative")
+	}
+	if o.rescueAfter < 12*time.Second {
+		return errors.New("--job-rescue-after must be at least 12s: a webhook job runs up to 10s")
+	}
+
+	return nil
+}
+
+func (o options) logger(stderr io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(o.logLevel)); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+
+	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})), nil
+}
+
+func serve(ctx context.Context, o options, stdout, stderr io.Writer) error {
+	log, err := o.logger(stderr)
+	if err != nil {
+		return err
+	}
+
+	srv, err := server.New(ctx, server.Config{
+		Addr: o.addr, DataDir: o.data, Sandbox: o.sandbox, SandboxToken: o.sandboxToken,
+		RateLimit: o.rateLimit, ServiceCountries: splitList(o.countries),
+		DefaultCountry: strings.ToUpper(o.defaultCountry), Logger: log,
+		JobRescueAfter: o.rescueAfter,
+	})
+	if err != nil {
+		return err
+	}
+
+	if err := srv.Start(ctx); err != nil {
+		_ = srv.Shutdown(context.Background())
+		return err
+	}
+
+	if err := announce(ctx, srv, o, stdout); err != nil {
+		_ = srv.Shutdown(context.Background())
+		return err
+	}
+
+	<-ctx.Done()
+	log.Info("Shutting down")
+
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	return srv.Shutdown(shutdownCtx)
+}
+
+// announce prints where pnpd listens and, for the demo, what to send to.
+func announce(ctx context.Context, srv *server.Server, o options, stdout io.Writer) error {
+	fmt.Fprintf(stdout, "pnpd listening on %s\n", srv.URL())
+	if o.sandbox {
+		fmt.Fprintf(stdout, "Sandbox API at %s/sandbox/v1, token %s\n", srv.URL(), o.sandboxToken)
+	}
+
+	if !o.demo {
+		return nil
+	}
+
+	demo, err := sandbox.SeedDemo(ctx, srv.Store(), srv.Clock())
+	if err != nil {
+		return err
+	}
+	demo.Print(stdout, srv.URL())
+
+	return nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, part := range strings.Split(s, ",") {
+		if part = strings.ToUpper(strings.TrimSpace(part)); part != "" {
+			out = append(out, part)
+		}
+	}
+
+	return out
+}

@@ -1,0 +1,216 @@
+package lineapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"regexp"
+	"unicode/utf8"
+
+	"github.com/pnpd/pnpd"
+	"github.com/pnpd/pnpd/message"
+	"github.com/pnpd/pnpd/receiving"
+)
+
+// maxBody is LINE's limit on a request body.
+const maxBody = 2 << 20
+
+var (
+	digest   = regexp.MustCompile(`^[0-9a-fA-F]{64}$`)
+	unitName = regexp.MustCompile(`^[A-Za-z0-9_]+$`)
+)
+
+type pushRequest struct {
+	To                     *string         `json:"to"`
+	Messages               json.RawMessage `json:"messages"`
+	NotificationDisabled   *bool           `json:"notificationDisabled"`
+	CustomAggregationUnits []string        `json:"customAggregationUnits"`
+}
+
+// push is POST /bot/pnp/push: validate, then store the notification durably
+// and answer; delivery and the webhook happen later, never in this request.
+func (a *API) push(w http.ResponseWriter, r *http.Request, ch *pnpd.Channel) error {
+	tag, err := checkHeaders(r)
+	if err != nil {
+		return err
+	}
+
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
+
+	req, err := decodePush(body)
+	if err != nil {
+		return err
+	}
+
+	_, err = a.Receiving.Accept(r.Context(), receiving.Push{
+		RequestID:            requestID(r.Context()),
+		Channel:              ch,
+		Kind:                 pnpd.KindFlexible,
+		To:                   *req.To,
+		DeliveryTag:          tag,
+		Messages:             req.Messages,
+		NotificationDisabled: req.NotificationDisabled != nil && *req.NotificationDisabled,
+		AggregationUnit:      firstOrEmpty(req.CustomAggregationUnits),
+	})
+	if err != nil {
+		return err
+	}
+
+	writeJSON(w, http.StatusOK, struct{}{})
+
+	return nil
+}
+
+// checkHeaders checks the headers of a send request and returns the
+// delivery tag ("" when absent: the Go SDK always sends the header, empty
+// unless the caller set a tag).
+func checkHeaders(r *http.Request) (string, error) {
+	if _, ok := r.Header["X-Line-Retry-Key"]; ok {
+		return "", fail(http.StatusBadRequest, msgRetryKey)
+	}
+
+	ct := r.Header.Get("Content-Type")
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil || mt != "application/json" {
+		return "", fail(http.StatusUnsupportedMediaType,
+			fmt.Sprintf("The content type, '%s', is not supported", ct))
+	}
+
+	tag := r.Header.Get("X-Line-Delivery-Tag")
+	if n := utf8.RuneCountInString(tag); tag != "" && (n < 16 || n > 100) {
+		return "", fail(http.StatusBadRequest, "The request has 1 error(s)", message.Detail{
+			Message: "Length must be between 16 and 100", Property: "X-Line-Delivery-Tag",
+		})
+	}
+
+	return tag, nil
+}
+
+func readBody(r *http.Request) ([]byte, error) {
+	if r.ContentLength > maxBody {
+		return nil, fail(http.StatusRequestEntityTooLarge, msgTooLarge)
+	}
+
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return nil, fail(http.StatusRequestEntityTooLarge, msgTooLarge)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read request body: %w", err)
+	}
+
+	return body, nil
+}
+
+func decodePush(body []byte) (*pushRequest, error) {
+	var req pushRequest
+	if err := decodeJSON(body, &req); err != nil {
+		return nil, err
+	}
+
+	var details []message.Detail
+	switch {
+	case req.To == nil || *req.To == "":
+		details = append(details, message.Detail{Message: "May not be empty", Property: "to"})
+	case !digest.MatchString(*req.To):
+		details = append(details, message.Detail{Message: msgInvalidDigest, Property: "to"})
+	}
+
+	msgDetails, container := message.Validate(req.Messages)
+	details = append(details, msgDetails...)
+	details = append(details, checkUnits(req.CustomAggregationUnits)...)
+	switch {
+	case len(details) > 0:
+		return nil, bodyErrors(details)
+	case container != nil:
+		return nil, fail(http.StatusBadRequest, fmt.Sprintf(
+			"A message (messages[%d]) in the request body is invalid", container.Index),
+			container.Details...)
+	}
+
+	return &req, nil
+}
+
+// decodeJSON decodes a request body, answering LINE's parse errors with the
+// line and column at fault.
+func decodeJSON(body []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	err := dec.Decode(v)
+	if err == nil && dec.More() {
+		_, _ = dec.Token()
+		err = &json.SyntaxError{Offset: dec.InputOffset()}
+	}
+
+	var syntax *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &typeErr) && typeErr.Field != "":
+		line, col := position(body, typeErr.Offset)
+		return fail(http.StatusBadRequest, fmt.Sprintf(
+			"The property, '%s', in the request body is invalid (line: %d, column: %d)",
+			typeErr.Field, line, col))
+	case errors.As(err, &syntax):
+		line, col := position(body, syntax.Offset)
+		return fail(http.StatusBadRequest, fmt.Sprintf(
+			"The request body could not be parsed as JSON (line: %d, column: %d)", line, col))
+	case errors.As(err, &typeErr):
+		line, col := position(body, typeErr.Offset)
+		return fail(http.StatusBadRequest, fmt.Sprintf(
+			"The request body could not be parsed as JSON (line: %d, column: %d)", line, col))
+	}
+
+	line, col := position(body, int64(len(body)))
+
+	return fail(http.StatusBadRequest, fmt.Sprintf(
+		"The request body could not be parsed as JSON (line: %d, column: %d)", line, col))
+}
+
+// position turns a byte offset into a 1-based line and column.
+func position(body []byte, offset int64) (line, col int) {
+	offset = min(max(offset, 0), int64(len(body)))
+	before := body[:offset]
+	line = bytes.Count(before, []byte("\n")) + 1
+	col = int(offset) - bytes.LastIndexByte(before, '\n')
+
+	return line, col
+}
+
+// checkUnits checks customAggregationUnits: at most one name of at most 30
+// characters from [A-Za-z0-9_].
+func checkUnits(units []string) []message.Detail {
+	if len(units) > 1 {
+		return []message.Detail{{Message: "Size must be between 0 and 1",
+			Property: "customAggregationUnits"}}
+	}
+
+	for i, u := range units {
+		prop := fmt.Sprintf("customAggregationUnits[%d]", i)
+		switch {
+		case len(u) == 0 || len(u) > 30:
+			return []message.Detail{{Message: "Length must be between 1 and 30", Property: prop}}
+		case !unitName.MatchString(u):
+			return []message.Detail{{Message: "Invalid characters are included in " +
+				"custom aggregation unit", Property: prop}}
+		}
+	}
+
+	return nil
+}
+
+func firstOrEmpty(s []string) string {
+	if len(s) == 0 {
+		return ""
+	}
+
+	return s[0]
+}

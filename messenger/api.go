@@ -1,0 +1,132 @@
+// Package messenger serves the recipient's side of pnpd: sign-up and log-in
+// by phone number and SMS code, the chats, and the actions of the receiving
+// flow (consent, SMS verification, number change, blocks), as a JSON API
+// under /api/v1 that the web messenger and tests use.
+package messenger
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/pnpd/pnpd"
+	"github.com/pnpd/pnpd/receiving"
+	"github.com/pnpd/pnpd/sms"
+)
+
+// API serves the recipient API.
+type API struct {
+	Store     pnpd.Store
+	Receiving *receiving.Service
+	Codes     *sms.Codes
+	Clock     pnpd.Clock
+	Log       *slog.Logger
+	// DefaultCountry reads national phone formats ("090-…") when a request
+	// names no country.
+	DefaultCountry string
+	// SessionFor is how long a log-in lasts.
+	SessionFor time.Duration
+}
+
+// handler answers a request or returns an error for writeError.
+type handler func(w http.ResponseWriter, r *http.Request) error
+
+// authed is a handler for a signed-in recipient.
+type authed func(w http.ResponseWriter, r *http.Request, rec *pnpd.Recipient) error
+
+// Register adds the API to mux. State-changing requests from another
+// origin are refused (CSRF), as the API authenticates by cookie.
+func (a *API) Register(mux *http.ServeMux) {
+	csrf := http.NewCrossOriginProtection()
+	route := func(pattern string, h handler) {
+		mux.Handle(pattern, csrf.Handler(a.serve(h)))
+	}
+
+	route("POST /api/v1/signup/code", a.signUpCode)
+	route("POST /api/v1/signup", a.signUp)
+	route("POST /api/v1/login/code", a.logInCode)
+	route("POST /api/v1/login", a.logIn)
+	route("POST /api/v1/logout", a.logOut)
+	route("GET /api/v1/me", a.auth(a.me))
+	route("POST /api/v1/privacy-policy", a.auth(a.agreePrivacyPolicy))
+	route("POST /api/v1/consent", a.auth(a.consent))
+	route("POST /api/v1/verification/code", a.auth(a.verificationCode))
+	route("POST /api/v1/verification", a.auth(a.verify))
+	route("POST /api/v1/phone-number/code", a.auth(a.phoneNumberCode))
+	route("POST /api/v1/phone-number", a.auth(a.changePhoneNumber))
+	route("GET /api/v1/chats", a.auth(a.chats))
+	route("GET /api/v1/chats/{chatID}/messages", a.auth(a.chatMessages))
+	route("POST /api/v1/chats/{chatID}/read", a.auth(a.markRead))
+	route("PUT /api/v1/channels/{channelID}/block", a.auth(a.block))
+	route("DELETE /api/v1/channels/{channelID}/block", a.auth(a.unblock))
+}
+
+func (a *API) serve(h handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			a.writeError(w, r, err)
+		}
+	})
+}
+
+// errorBody is the recipient API's error: a stable code, a message to show,
+// the field at fault and, where it helps, a count such as tries left.
+type errorBody struct {
+	Error struct {
+		Code      pnpd.Code `json:"code"`
+		Message   string    `json:"message"`
+		Field     string    `json:"field,omitempty"`
+		Remaining int       `json:"remaining,omitempty"`
+	} `json:"error"`
+}
+
+var statusOf = map[pnpd.Code]int{
+	pnpd.EInvalid:      http.StatusBadRequest,
+	pnpd.ENotFound:     http.StatusNotFound,
+	pnpd.EConflict:     http.StatusConflict,
+	pnpd.EUnauthorized: http.StatusUnauthorized,
+	pnpd.EForbidden:    http.StatusForbidden,
+	pnpd.ERateLimited:  http.StatusTooManyRequests,
+}
+
+// writeError is the one place that maps errors to status and body.
+func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	var body errorBody
+	body.Error.Code = pnpd.ErrorCode(err)
+	body.Error.Message = pnpd.ErrorMessage(err)
+
+	var e *pnpd.Error
+	if errors.As(err, &e) {
+		body.Error.Field, body.Error.Remaining = e.Field, e.Remaining
+	}
+
+	status, ok := statusOf[body.Error.Code]
+	if !ok {
+		status = http.StatusInternalServerError
+		a.Log.ErrorContext(r.Context(), "Request failed", "path", r.URL.Path, "error", err)
+	} else {
+		a.Log.DebugContext(r.Context(), "Request refused", "path", r.URL.Path,
+			"code", body.Error.Code)
+	}
+
+	writeJSON(w, status, body)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// decode reads a JSON request body of at most 64 KiB into v.
+func decode(r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 64<<10))
+	if err := dec.Decode(v); err != nil {
+		return &pnpd.Error{Code: pnpd.EInvalid, Message: "The request body is not valid JSON."}
+	}
+
+	return nil
+}

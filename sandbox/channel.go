@@ -1,0 +1,133 @@
+package sandbox
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"math/big"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/pnpd/pnpd"
+)
+
+// ChannelSpec describes a channel to create.
+type ChannelSpec struct {
+	Name       string `json:"name"`
+	Country    string `json:"country"`
+	WebhookURL string `json:"webhookUrl"`
+	Redelivery bool   `json:"redelivery"`
+}
+
+// Credentials are what a business needs to use a channel. They are shown
+// once: the store keeps the token only as a hash.
+type Credentials struct {
+	ChannelID     string `json:"channelId"`
+	ChannelSecret string `json:"channelSecret"`
+	AccessToken   string `json:"accessToken"`
+	BotUserID     string `json:"botUserId"`
+}
+
+// CreateChannel creates a channel with a long-lived access token.
+func CreateChannel(ctx context.Context, q pnpd.Queries, clock pnpd.Clock,
+	spec ChannelSpec) (Credentials, error) {
+	if err := checkSpec(&spec); err != nil {
+		return Credentials{}, err
+	}
+
+	now := clock.Now()
+	ch := &pnpd.Channel{
+		ID:                newChannelID(),
+		Name:              spec.Name,
+		Secret:            pnpd.RandomHex(16),
+		BotUserID:         pnpd.NewUserID(),
+		Country:           spec.Country,
+		WebhookURL:        spec.WebhookURL,
+		WebhookEnabled:    spec.WebhookURL != "",
+		RedeliveryEnabled: spec.Redelivery,
+		CreatedAt:         now,
+	}
+	if err := q.CreateChannel(ctx, ch); err != nil {
+		return Credentials{}, err
+	}
+
+	token, err := IssueToken(ctx, q, clock, ch.ID)
+	if err != nil {
+		return Credentials{}, err
+	}
+
+	return Credentials{ChannelID: ch.ID, ChannelSecret: ch.Secret, AccessToken: token,
+		BotUserID: ch.BotUserID}, nil
+}
+
+// IssueToken issues a further long-lived access token for a channel.
+func IssueToken(ctx context.Context, q pnpd.Queries, clock pnpd.Clock,
+	channelID string) (string, error) {
+	b := make([]byte, 48)
+	_, _ = rand.Read(b)
+	token := base64.RawURLEncoding.EncodeToString(b)
+
+	err := q.CreateAccessToken(ctx, &pnpd.AccessToken{
+		Hash:      pnpd.HashToken(token),
+		ChannelID: channelID,
+		Kind:      "long_lived",
+		CreatedAt: clock.Now(),
+	})
+	if err != nil {
+		return "", fmt.Errorf("issue token: %w", err)
+	}
+
+	return token, nil
+}
+
+func checkSpec(spec *ChannelSpec) error {
+	spec.Name = strings.TrimSpace(spec.Name)
+	spec.Country = strings.ToUpper(spec.Country)
+	if spec.Country == "" {
+		spec.Country = "JP"
+	}
+
+	switch {
+	case spec.Name == "" || len([]rune(spec.Name)) > 20:
+		return pnpd.Errorf(pnpd.EInvalid, "Give the channel a name of 1 to 20 characters.")
+	case spec.WebhookURL != "" && !httpURL(spec.WebhookURL):
+		return pnpd.Errorf(pnpd.EInvalid, "The webhook URL must be an http or https URL.")
+	}
+
+	return nil
+}
+
+func httpURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+// newChannelID returns ten digits, as LINE's channel IDs.
+func newChannelID() string {
+	n, _ := rand.Int(rand.Reader, big.NewInt(9_000_000_000))
+	return fmt.Sprint(1_000_000_000 + n.Int64())
+}
+
+func (a *API) createChannel(w http.ResponseWriter, r *http.Request) error {
+	var spec ChannelSpec
+	if err := decodeJSON(r, &spec); err != nil {
+		return err
+	}
+
+	var creds Credentials
+	err := a.Store.Update(r.Context(), func(q pnpd.Queries) error {
+		var err error
+		creds, err = CreateChannel(r.Context(), q, a.Clock, spec)
+
+		return err
+	})
+	if err != nil {
+		return err
+	}
+
+	writeJSON(w, http.StatusCreated, creds)
+
+	return nil
+}

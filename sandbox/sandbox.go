@@ -1,0 +1,200 @@
+// Package sandbox is pnpd's test API for integrators, under /sandbox/v1:
+// it moves the clock, reads the SMS outbox and creates channels, and it
+// seeds the demo. It is served only with --sandbox, behind its own token.
+package sandbox
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pnpd/pnpd"
+	"github.com/pnpd/pnpd/receiving"
+)
+
+// ClockSetting names the stored clock offset, so a moved clock stays moved
+// across restarts.
+const ClockSetting = "sandbox.clock_offset"
+
+// API serves the sandbox endpoints.
+type API struct {
+	Store     pnpd.Store
+	Clock     *pnpd.OffsetClock
+	Receiving *receiving.Service
+	Token     string
+	Log       *slog.Logger
+	// Expire runs the expiry sweep after the clock moved.
+	Expire func(ctx context.Context) error
+}
+
+type handler func(w http.ResponseWriter, r *http.Request) error
+
+// Register adds the sandbox endpoints to mux.
+func (a *API) Register(mux *http.ServeMux) {
+	route := func(pattern string, h handler) {
+		mux.Handle(pattern, a.serve(h))
+	}
+
+	route("GET /sandbox/v1/clock", a.clock)
+	route("POST /sandbox/v1/clock", a.moveClock)
+	route("DELETE /sandbox/v1/clock", a.resetClock)
+	route("GET /sandbox/v1/sms", a.outbox)
+	route("POST /sandbox/v1/channels", a.createChannel)
+}
+
+func (a *API) serve(h handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := a.authenticate(r)
+		if err == nil {
+			err = h(w, r)
+		}
+		if err != nil {
+			a.writeError(w, r, err)
+		}
+	})
+}
+
+func (a *API) authenticate(r *http.Request) error {
+	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || subtle.ConstantTimeCompare([]byte(token), []byte(a.Token)) != 1 {
+		return pnpd.Errorf(pnpd.EUnauthorized,
+			"The sandbox API needs 'Authorization: Bearer <sandbox token>'.")
+	}
+
+	return nil
+}
+
+var statusOf = map[pnpd.Code]int{
+	pnpd.EInvalid:      http.StatusBadRequest,
+	pnpd.ENotFound:     http.StatusNotFound,
+	pnpd.EConflict:     http.StatusConflict,
+	pnpd.EUnauthorized: http.StatusUnauthorized,
+}
+
+func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	code := pnpd.ErrorCode(err)
+	status, ok := statusOf[code]
+	if !ok {
+		status = http.StatusInternalServerError
+		a.Log.ErrorContext(r.Context(), "Sandbox request failed", "path", r.URL.Path,
+			"error", err)
+	}
+
+	body := map[string]any{"code": code, "message": pnpd.ErrorMessage(err)}
+	writeJSON(w, status, map[string]any{"error": body})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+type clockState struct {
+	Now           time.Time `json:"now"`
+	OffsetSeconds int64     `json:"offsetSeconds"`
+}
+
+func (a *API) clock(w http.ResponseWriter, _ *http.Request) error {
+	writeJSON(w, http.StatusOK, clockState{
+		Now:           a.Clock.Now().UTC(),
+		OffsetSeconds: int64(a.Clock.Offset().Seconds()),
+	})
+
+	return nil
+}
+
+// moveClock moves the clock forward; every timer follows it, and what
+// expired meanwhile expires now.
+func (a *API) moveClock(w http.ResponseWriter, r *http.Request) error {
+	var req struct {
+		AdvanceSeconds int64 `json:"advanceSeconds"`
+	}
+	if err := decodeJSON(r, &req); err != nil || req.AdvanceSeconds <= 0 {
+		return pnpd.Errorf(pnpd.EInvalid,
+			"Give advanceSeconds, a positive number of seconds to move the clock forward.")
+	}
+
+	return a.setOffset(w, r, a.Clock.Offset()+time.Duration(req.AdvanceSeconds)*time.Second)
+}
+
+func (a *API) resetClock(w http.ResponseWriter, r *http.Request) error {
+	return a.setOffset(w, r, 0)
+}
+
+func (a *API) setOffset(w http.ResponseWriter, r *http.Request, offset time.Duration) error {
+	err := a.Store.SetSetting(r.Context(), ClockSetting, strconv.FormatInt(int64(offset), 10))
+	if err != nil {
+		return err
+	}
+
+	a.Clock.SetOffset(offset)
+	if err := a.Expire(r.Context()); err != nil {
+		return err
+	}
+
+	return a.clock(w, r)
+}
+
+// RestoreClock sets the clock to the offset saved by an earlier run.
+func RestoreClock(ctx context.Context, store pnpd.Store, clock *pnpd.OffsetClock) error {
+	v, err := store.Setting(ctx, ClockSetting)
+	if err != nil || v == "" {
+		return err
+	}
+
+	offset, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return pnpd.Errorf(pnpd.EInternal, "stored clock offset is not a number")
+	}
+	clock.SetOffset(time.Duration(offset))
+
+	return nil
+}
+
+type sms struct {
+	ID                int64     `json:"id"`
+	MaskedPhoneNumber string    `json:"maskedPhoneNumber"`
+	Text              string    `json:"text"`
+	CreatedAt         time.Time `json:"createdAt"`
+}
+
+// outbox lists the SMS sent, newest first, as the phone would show them;
+// phoneNumber (E.164) narrows the list to one number.
+func (a *API) outbox(w http.ResponseWriter, r *http.Request) error {
+	phone := r.URL.Query().Get("phoneNumber")
+	if phone != "" {
+		var err error
+		if phone, err = pnpd.NormalizePhone(phone, r.URL.Query().Get("country")); err != nil {
+			return err
+		}
+	}
+
+	msgs, err := a.Store.Outbox(r.Context(), phone, 100)
+	if err != nil {
+		return err
+	}
+
+	out := make([]sms, 0, len(msgs))
+	for _, m := range msgs {
+		out = append(out, sms{ID: m.ID, MaskedPhoneNumber: pnpd.MaskPhone(m.PhoneNumber),
+			Text: m.Text, CreatedAt: m.CreatedAt})
+	}
+
+	writeJSON(w, http.StatusOK, map[string]any{"messages": out})
+
+	return nil
+}
+
+func decodeJSON(r *http.Request, v any) error {
+	if err := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 64<<10)).Decode(v); err != nil {
+		return pnpd.Errorf(pnpd.EInvalid, "The request body is not valid JSON.")
+	}
+
+	return nil
+}

@@ -1,0 +1,191 @@
+// Package server assembles a pnpd server from its parts: the store, the job
+// queue and its workers, the LINE-compatible API, the recipient API and,
+// in sandbox mode, the sandbox API. cmd/pnpd and tests start it.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/pnpd/pnpd"
+	"github.com/pnpd/pnpd/flow"
+	"github.com/pnpd/pnpd/lineapi"
+	"github.com/pnpd/pnpd/messenger"
+	"github.com/pnpd/pnpd/receiving"
+	"github.com/pnpd/pnpd/sandbox"
+	"github.com/pnpd/pnpd/sms"
+	"github.com/pnpd/pnpd/sqlite"
+	"github.com/pnpd/pnpd/webhook"
+)
+
+// Config is a validated server configuration.
+type Config struct {
+	Addr    string // listen address, e.g. 127.0.0.1:8080
+	DataDir string // holds pnpd.db
+	// Sandbox serves the test API under /sandbox/v1 behind SandboxToken.
+	Sandbox      bool
+	SandboxToken string
+	// RateLimit is each channel's requests per second per endpoint.
+	RateLimit        float64
+	ServiceCountries []string
+	DefaultCountry   string
+	// JobRescueAfter is how long a job may run before it counts as lost in
+	// a crash and runs again.
+	JobRescueAfter time.Duration
+	Logger         *slog.Logger
+}
+
+// Server is a running pnpd.
+type Server struct {
+	cfg   Config
+	db    *sqlite.DB
+	clock *pnpd.OffsetClock
+	http  *http.Server
+	ln    net.Listener
+	log   *slog.Logger
+}
+
+// New opens the data folder and wires the server; Start runs it.
+func New(ctx context.Context, cfg Config) (*Server, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data folder: %w", err)
+	}
+
+	workers := river.NewWorkers()
+	db, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "pnpd.db"),
+		sqlite.Options{Workers: workers, Logger: cfg.Logger,
+			RescueAfter: cfg.JobRescueAfter})
+	if err != nil {
+		return nil, err
+	}
+
+	s := &Server{cfg: cfg, db: db, clock: &pnpd.OffsetClock{}, log: cfg.Logger}
+	if err := s.wire(ctx, workers); err != nil {
+		db.Close()
+		return nil, err
+	}
+
+	return s, nil
+}
+
+func (s *Server) wire(ctx context.Context, workers *river.Workers) error {
+	if s.cfg.Sandbox {
+		if err := sandbox.RestoreClock(ctx, s.db, s.clock); err != nil {
+			return err
+		}
+	}
+
+	rules := flow.DefaultRules()
+	if len(s.cfg.ServiceCountries) > 0 {
+		rules.ServiceCountries = s.cfg.ServiceCountries
+	}
+
+	recv := &receiving.Service{Store: s.db, Rules: rules, Clock: s.clock, Log: s.log}
+	webhook.Register(workers, webhook.NewWorker(s.db, s.clock, &webhook.Sender{}, s.log))
+	river.AddWorker(workers, &receiving.ExpiryWorker{Service: recv})
+	s.db.Jobs().PeriodicJobs().Add(receiving.ExpiryPeriodicJob())
+
+	s.http = &http.Server{
+		Handler:           s.routes(recv),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+	}
+
+	return nil
+}
+
+func (s *Server) routes(recv *receiving.Service) http.Handler {
+	mux := http.NewServeMux()
+	(&lineapi.API{Store: s.db, Receiving: recv, Clock: s.clock, Log: s.log,
+		RateLimit: s.cfg.RateLimit}).Register(mux)
+
+	codes := &sms.Codes{Store: s.db, Clock: s.clock, Limits: sms.DefaultLimits(), Log: s.log,
+		Sender: &sms.Outbox{Store: s.db, Clock: s.clock}}
+	(&messenger.API{Store: s.db, Receiving: recv, Codes: codes, Clock: s.clock, Log: s.log,
+		DefaultCountry: s.cfg.DefaultCountry, SessionFor: 30 * 24 * time.Hour}).Register(mux)
+
+	if s.cfg.Sandbox {
+		(&sandbox.API{Store: s.db, Clock: s.clock, Receiving: recv, Token: s.cfg.SandboxToken,
+			Log: s.log, Expire: func(ctx context.Context) error {
+				_, err := recv.Expire(ctx)
+				return err
+			}}).Register(mux)
+	}
+
+	mux.HandleFunc("GET /{$}", s.home)
+
+	return mux
+}
+
+// Store is the server's store, for seeding and tests.
+func (s *Server) Store() pnpd.Store { return s.db }
+
+// Clock is the server's clock.
+func (s *Server) Clock() *pnpd.OffsetClock { return s.clock }
+
+// Start listens and starts serving and working jobs. It returns once the
+// listener is bound; Addr then tells where.
+func (s *Server) Start(ctx context.Context) error {
+	ln, err := net.Listen("tcp", s.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	s.ln = ln
+
+	if err := s.db.Start(ctx); err != nil {
+		ln.Close()
+		return err
+	}
+
+	go func() {
+		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error("HTTP server stopped", "error", err)
+		}
+	}()
+
+	return nil
+}
+
+// Addr is the address the server listens on.
+func (s *Server) Addr() string {
+	return s.ln.Addr().String()
+}
+
+// URL is the server's base URL.
+func (s *Server) URL() string {
+	return "http://" + s.Addr()
+}
+
+// Shutdown stops taking requests, lets running ones and running jobs
+// finish until ctx is done, and closes the database.
+func (s *Server) Shutdown(ctx context.Context) error {
+	var errs []error
+	if s.ln != nil {
+		errs = append(errs, s.http.Shutdown(ctx))
+		errs = append(errs, s.db.Stop(ctx))
+	}
+	errs = append(errs, s.db.Close())
+
+	return errors.Join(errs...)
+}
+
+func (s *Server) home(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	fmt.Fprintf(w, "pnpd — notification messages addressed by phone number\n\n"+
+		"LINE-compatible API:  POST /bot/pnp/push, GET /v2/bot/message/delivery/pnp?date=\n"+
+		"Recipient API:        /api/v1/... (sign-up, log-in, chats, consent, SMS)\n"+
+		"Sandbox API:          /sandbox/v1/... (%s)\n", map[bool]string{
+		true: "on", false: "off: start with --sandbox"}[s.cfg.Sandbox])
+}
