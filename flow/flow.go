@@ -29,10 +29,12 @@ const (
 	DropRejected
 	// Expire: a held notification past its 24 hours (rule 6).
 	Expire
+	// DropNumberChanged: held for a number the recipient left (rule 7).
+	DropNumberChanged
 )
 
 var outcomeNames = [...]string{"refuse", "drop_blocked", "hold_for_consent",
-	"hold_for_sms", "deliver", "drop_rejected", "expire"}
+	"hold_for_sms", "deliver", "drop_rejected", "expire", "drop_number_changed"}
 
 // String names the outcome for logs and tests.
 func (o Outcome) String() string {
@@ -55,6 +57,8 @@ func (o Outcome) State() pnpd.NotificationState {
 		return pnpd.StateRejected
 	case Expire:
 		return pnpd.StateExpired
+	case DropNumberChanged:
+		return pnpd.StateNumberChanged
 	}
 
 	return ""
@@ -111,6 +115,16 @@ func (r Rules) Release(n *pnpd.Notification, rec *pnpd.Recipient, blocked bool,
 	}
 
 	return r.waiting(rec, now)
+}
+
+// NumberChanged decides a held notification when its recipient changes the
+// phone number: it is dropped, unless it had expired already.
+func (r Rules) NumberChanged(n *pnpd.Notification, now time.Time) Outcome {
+	if !now.Before(n.ExpiresAt) {
+		return Expire
+	}
+
+	return DropNumberChanged
 }
 
 func (r Rules) waiting(rec *pnpd.Recipient, now time.Time) Outcome {

@@ -192,3 +192,28 @@ func TestNotices(t *testing.T) {
 		})
 	}
 }
+
+func TestNumberChanged(t *testing.T) {
+	t.Parallel()
+
+	tests := []struct {
+		name string
+		age  time.Duration
+		want flow.Outcome
+	}{
+		{"held 23 hours: dropped", 23 * time.Hour, flow.DropNumberChanged},
+		{"held 24 hours: expired already", 24 * time.Hour, flow.Expire},
+	}
+
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+
+			n := &pnpd.Notification{State: pnpd.StateHeldForSMS,
+				ExpiresAt: now.Add(-tt.age).Add(24 * time.Hour)}
+			if got := flow.DefaultRules().NumberChanged(n, now); got != tt.want {
+				t.Errorf("NumberChanged = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

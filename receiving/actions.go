@@ -74,11 +74,14 @@ func (s *Service) ChangeNumber(ctx context.Context, q pnpd.Queries, recipientID,
 		return Result{}, err
 	}
 
+	var res Result
 	for _, n := range held {
-		n.State = pnpd.StateNumberChanged
+		o := s.Rules.NumberChanged(n, now)
+		n.State = o.State()
 		if err := q.UpdateNotification(ctx, n); err != nil {
 			return Result{}, err
 		}
+		res.count(o)
 	}
 
 	rec.PhoneNumber, rec.PhoneHash, rec.PhoneChangedAt = e164, pnpd.HashPhone(e164), now
@@ -90,7 +93,7 @@ func (s *Service) ChangeNumber(ctx context.Context, q pnpd.Queries, recipientID,
 		return Result{}, err
 	}
 
-	return Result{Dropped: len(held)}, nil
+	return res, nil
 }
 
 // SetBlocked blocks or unblocks a channel for the recipient. Blocking drops
@@ -182,7 +185,7 @@ func (s *Service) release(ctx context.Context, q pnpd.Queries,
 	}
 
 	var res Result
-	var movedToSMS *pnpd.Notification
+	movedToSMS := false
 	channels := map[string]*pnpd.Channel{}
 	for _, n := range held {
 		ch, err := cachedChannel(ctx, q, channels, n.ChannelID)
@@ -202,7 +205,7 @@ func (s *Service) release(ctx context.Context, q pnpd.Queries,
 		}
 
 		if o == flow.HoldForSMS {
-			movedToSMS = n
+			movedToSMS = true
 			res.SMSVerificationRequired = true
 		}
 
@@ -219,8 +222,8 @@ func (s *Service) release(ctx context.Context, q pnpd.Queries,
 
 	// Notifications that waited for consent and now wait for an SMS
 	// verification get one authentication request, not one each.
-	if movedToSMS != nil {
-		err := s.postNotice(ctx, q, rec.ID, pnpd.NoticeSMSRequest, movedToSMS, now)
+	if movedToSMS {
+		err := s.postNotice(ctx, q, rec.ID, pnpd.NoticeSMSRequest, nil, now)
 		if err != nil {
 			return res, err
 		}
@@ -233,7 +236,7 @@ func (r *Result) count(o flow.Outcome) {
 	switch o {
 	case flow.Deliver:
 		r.Delivered++
-	case flow.DropBlocked, flow.DropRejected, flow.Expire:
+	case flow.DropBlocked, flow.DropRejected, flow.DropNumberChanged, flow.Expire:
 		r.Dropped++
 	}
 }

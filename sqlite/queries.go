@@ -291,7 +291,7 @@ func (q *queries) HeldNotifications(ctx context.Context,
 	recipientID string) ([]*pnpd.Notification, error) {
 	rows, err := q.r.QueryContext(ctx, `SELECT `+notificationColumns+` FROM notification
 		WHERE recipient_id = ? AND state IN ('held_consent', 'held_sms')
-		ORDER BY accepted_at, id`, recipientID)
+		ORDER BY accepted_at, rowid`, recipientID)
 	if err != nil {
 		return nil, fmt.Errorf("list held notifications: %w", err)
 	}
