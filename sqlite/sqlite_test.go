@@ -1,0 +1,89 @@
+package sqlite_test
+
+import (
+	"errors"
+	"path/filepath"
+	"testing"
+
+	"github.com/riverqueue/river"
+
+	"github.com/pnpd/pnpd"
+	"github.com/pnpd/pnpd/sqlite"
+	"github.com/pnpd/pnpd/storetest"
+)
+
+// TestStore holds the SQLite store to the conformance suite, on a real
+// database file per case.
+func TestStore(t *testing.T) {
+	t.Parallel()
+
+	storetest.Run(t, func(t *testing.T) pnpd.Store {
+		return setup(t, sqlite.Options{})
+	})
+}
+
+// setup opens a new, migrated database file that is closed when t ends.
+func setup(t *testing.T, opts sqlite.Options) *sqlite.DB {
+	t.Helper()
+
+	db, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "pnpd.db"), opts)
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			t.Errorf("close store: %v", err)
+		}
+	})
+
+	return db
+}
+
+// TestUpdateQueuesJobs checks that a job queued in Update is stored with
+// the commit and dropped with a rollback, so no webhook is sent for a
+// notification that was never saved.
+func TestUpdateQueuesJobs(t *testing.T) {
+	t.Parallel()
+
+	db := setup(t, sqlite.Options{})
+	errFail := errors.New("fail")
+	steps := []struct {
+		name string
+		err  error
+		want int
+	}{
+		{"commit", nil, 1},
+		{"roll back", errFail, 1},
+		{"commit again", nil, 2},
+	}
+
+	for _, s := range steps {
+		err := db.Update(t.Context(), func(q pnpd.Queries) error {
+			if err := q.Enqueue(t.Context(), pnpd.WebhookJob{EventID: s.name}); err != nil {
+				t.Fatalf("%s: enqueue: %v", s.name, err)
+			}
+
+			return s.err
+		})
+		if !errors.Is(err, s.err) {
+			t.Fatalf("%s: Update = %v, want %v", s.name, err, s.err)
+		}
+
+		if got := queuedWebhooks(t, db); got != s.want {
+			t.Errorf("after %s: %d webhook jobs queued, want %d", s.name, got, s.want)
+		}
+	}
+}
+
+// queuedWebhooks counts the webhook jobs in the queue.
+func queuedWebhooks(t *testing.T, db *sqlite.DB) int {
+	t.Helper()
+
+	params := river.NewJobListParams().Kinds(pnpd.WebhookJob{}.Kind())
+	res, err := db.Jobs().JobList(t.Context(), params)
+	if err != nil {
+		t.Fatalf("list jobs: %v", err)
+	}
+
+	return len(res.Jobs)
+}

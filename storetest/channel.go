@@ -1,0 +1,113 @@
+package storetest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/pnpd/pnpd"
+)
+
+var channelTests = []test{
+	{"RoundTrip", testChannelRoundTrip},
+	{"RoundTripInUTC", testChannelInUTC},
+	{"UnknownID", testChannelUnknown},
+	{"ByToken", testChannelByToken},
+}
+
+// testChannelRoundTrip checks that Channel returns every field as saved,
+// with the webhook switches on and off.
+func testChannelRoundTrip(t *testing.T, f *fixture) {
+	cases := []struct {
+		name string
+		edit func(c *pnpd.Channel)
+	}{
+		{"webhook on", func(*pnpd.Channel) {}},
+		{"webhook off", func(c *pnpd.Channel) {
+			c.WebhookURL, c.WebhookEnabled, c.RedeliveryEnabled = "", false, false
+		}},
+	}
+
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+
+			want := f.newChannel()
+			tc.edit(want)
+			ok(t, "create channel", f.store.CreateChannel(f.ctx, want))
+
+			got, err := f.store.Channel(f.ctx, want.ID)
+			ok(t, "channel", err)
+			equal(t, "channel", got, want)
+		})
+	}
+}
+
+// testChannelInUTC checks that a time saved in another zone comes back as
+// the same instant in UTC.
+func testChannelInUTC(t *testing.T, f *fixture) {
+	c := f.newChannel()
+	c.CreatedAt = base.In(time.FixedZone("ICT", 7*60*60))
+	ok(t, "create channel", f.store.CreateChannel(f.ctx, c))
+
+	got, err := f.store.Channel(f.ctx, c.ID)
+	ok(t, "channel", err)
+	equal(t, "created at", got.CreatedAt, base)
+}
+
+func testChannelUnknown(t *testing.T, f *fixture) {
+	f.channel(t)
+
+	_, err := f.store.Channel(f.ctx, "1999999999")
+	wantCode(t, "channel of an unknown ID", err, pnpd.ENotFound)
+}
+
+// testChannelByToken checks which tokens authenticate their channel at the
+// reference time: an unexpired one or one that never expires.
+func testChannelByToken(t *testing.T, f *fixture) {
+	c := f.channel(t)
+	tokens := []struct {
+		name    string
+		expires time.Time
+		found   bool
+	}{
+		{"never expires", time.Time{}, true},
+		{"expires later", at(time.Millisecond), true},
+		{"expires now", at(0), false},
+		{"expired", at(-time.Hour), false},
+	}
+
+	for _, tc := range tokens {
+		ok(t, "create access token", f.store.CreateAccessToken(f.ctx, &pnpd.AccessToken{
+			Hash: pnpd.HashToken(tc.name), ChannelID: c.ID, Kind: "short_lived",
+			CreatedAt: at(-2 * time.Hour), ExpiresAt: tc.expires,
+		}))
+	}
+
+	for _, tc := range tokens {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			wantChannelByToken(t, f, pnpd.HashToken(tc.name), c, tc.found)
+		})
+	}
+
+	t.Run("unknown hash", func(t *testing.T) {
+		t.Parallel()
+		wantChannelByToken(t, f, pnpd.HashToken("unknown"), c, false)
+	})
+}
+
+// wantChannelByToken checks that the token hash finds c at the reference
+// time, or, when found is false, that it finds nothing.
+func wantChannelByToken(t *testing.T, f *fixture, hash string, c *pnpd.Channel,
+	found bool) {
+	t.Helper()
+
+	got, err := f.store.ChannelByToken(f.ctx, hash, base)
+	if !found {
+		wantCode(t, "channel by token", err, pnpd.ENotFound)
+		return
+	}
+
+	ok(t, "channel by token", err)
+	equal(t, "channel by token", got, c)
+}
