@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"regexp"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/pnpd/pnpd"
@@ -144,9 +145,8 @@ func decodePush(body []byte) (*pushRequest, error) {
 func decodeJSON(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	err := dec.Decode(v)
-	if err == nil && dec.More() {
-		_, _ = dec.Token()
-		err = &json.SyntaxError{Offset: dec.InputOffset()}
+	if err == nil {
+		err = trailingData(body, dec.InputOffset())
 	}
 
 	var syntax *json.SyntaxError
@@ -173,6 +173,20 @@ func decodeJSON(body []byte, v any) error {
 
 	return fail(http.StatusBadRequest, fmt.Sprintf(
 		"The request body could not be parsed as JSON (line: %d, column: %d)", line, col))
+}
+
+// trailingData reports anything but white space after the body's JSON value
+// as a syntax error. Decoder.More would miss a stray "}" or "]", and Token
+// reports the offset before the white space it skips; the offset counts
+// the byte at fault, as encoding/json's own syntax errors do.
+func trailingData(body []byte, end int64) error {
+	notSpace := func(r rune) bool { return !strings.ContainsRune(" \t\r\n", r) }
+	i := bytes.IndexFunc(body[end:], notSpace)
+	if i < 0 {
+		return nil
+	}
+
+	return &json.SyntaxError{Offset: end + int64(i) + 1}
 }
 
 // position turns a byte offset into a 1-based line and column.

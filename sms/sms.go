@@ -60,10 +60,6 @@ type Issued struct {
 func (c *Codes) Issue(ctx context.Context, e164 string, purpose pnpd.SMSPurpose,
 	recipientID string) (Issued, error) {
 	now := c.Clock.Now()
-	if err := c.checkSendLimits(ctx, e164, purpose, now); err != nil {
-		return Issued{}, err
-	}
-
 	code, err := newCode()
 	if err != nil {
 		return Issued{}, err
@@ -77,7 +73,16 @@ func (c *Codes) Issue(ctx context.Context, e164 string, purpose pnpd.SMSPurpose,
 		CreatedAt:   now,
 		ExpiresAt:   now.Add(c.Limits.ValidFor),
 	}
-	if err := c.Store.CreateSMSCode(ctx, rec); err != nil {
+	// The limits are checked and the code saved in one write transaction,
+	// so concurrent requests cannot all pass the check before any saves.
+	err = c.Store.Update(ctx, func(q pnpd.Queries) error {
+		if err := c.checkSendLimits(ctx, q, e164, purpose, now); err != nil {
+			return err
+		}
+
+		return q.CreateSMSCode(ctx, rec)
+	})
+	if err != nil {
 		return Issued{}, fmt.Errorf("issue code: %w", err)
 	}
 
@@ -93,9 +98,9 @@ func (c *Codes) Issue(ctx context.Context, e164 string, purpose pnpd.SMSPurpose,
 	}, nil
 }
 
-func (c *Codes) checkSendLimits(ctx context.Context, e164 string, purpose pnpd.SMSPurpose,
-	now time.Time) error {
-	last, err := c.Store.LatestSMSCode(ctx, e164, purpose)
+func (c *Codes) checkSendLimits(ctx context.Context, q pnpd.Queries, e164 string,
+	purpose pnpd.SMSPurpose, now time.Time) error {
+	last, err := q.LatestSMSCode(ctx, e164, purpose)
 	if err != nil && pnpd.ErrorCode(err) != pnpd.ENotFound {
 		return err
 	}
@@ -109,7 +114,7 @@ func (c *Codes) checkSendLimits(ctx context.Context, e164 string, purpose pnpd.S
 		return e
 	}
 
-	sent, wrong, err := c.Store.SMSCodeStats(ctx, e164, now.Add(-24*time.Hour))
+	sent, wrong, err := q.SMSCodeStats(ctx, e164, now.Add(-24*time.Hour))
 	if err != nil {
 		return err
 	}

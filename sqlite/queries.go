@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/pnpd/pnpd"
@@ -147,7 +148,7 @@ func (q *queries) CreateRecipient(ctx context.Context, r *pnpd.Recipient) error 
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.ID, r.DisplayName, r.PhoneNumber, r.PhoneHash, r.Language, r.CreatedAt.UnixMilli(),
 		ms(r.PhoneChangedAt), ms(r.SMSVerifiedAt), r.Consent, r.PrivacyPolicyAgreed)
-	if isUniqueViolation(err) {
+	if isUniqueViolation(err) && strings.Contains(err.Error(), "recipient.phone") {
 		return pnpd.Errorf(pnpd.EConflict, "An account with this phone number exists already.")
 	}
 	if err != nil {

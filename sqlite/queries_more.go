@@ -127,11 +127,20 @@ func (q *queries) WebhookEvent(ctx context.Context, id string) (*pnpd.WebhookEve
 }
 
 func (q *queries) AddWebhookAttempt(ctx context.Context, a *pnpd.WebhookAttempt) error {
-	return q.exec(ctx, "add webhook attempt", `INSERT INTO webhook_attempt (event_id,
+	_, err := q.w.ExecContext(ctx, `INSERT INTO webhook_attempt (event_id,
 		attempt, at, status_code, reason, detail, latency_ms, redelivery)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		a.EventID, a.Attempt, a.At.UnixMilli(), a.StatusCode, a.Reason, a.Detail,
 		a.Latency.Milliseconds(), a.Redelivery)
+	if isUniqueViolation(err) {
+		return pnpd.Errorf(pnpd.EConflict, "Attempt %d of this event is recorded already.",
+			a.Attempt)
+	}
+	if err != nil {
+		return fmt.Errorf("add webhook attempt: %w", err)
+	}
+
+	return nil
 }
 
 func (q *queries) WebhookAttempts(ctx context.Context,
