@@ -108,11 +108,32 @@ func (a *API) markRead(w http.ResponseWriter, r *http.Request, rec *pnpd.Recipie
 		return err
 	}
 
-	if err := a.Store.MarkRead(r.Context(), rec.ID, r.PathValue("chatID"), req.UpTo); err != nil {
+	chatID := r.PathValue("chatID")
+	if err := a.checkInChat(r, rec.ID, chatID, req.UpTo); err != nil {
+		return err
+	}
+
+	if err := a.Store.MarkRead(r.Context(), rec.ID, chatID, req.UpTo); err != nil {
 		return err
 	}
 
 	w.WriteHeader(http.StatusNoContent)
+
+	return nil
+}
+
+// checkInChat refuses a message ID that is not in the chat: marking read
+// past the newest message would also mark the messages still to come.
+func (a *API) checkInChat(r *http.Request, recipientID, chatID string, id int64) error {
+	msgs, err := a.Store.ChatMessages(r.Context(), recipientID, chatID, id-1, 1)
+	if err != nil {
+		return err
+	}
+
+	if len(msgs) == 0 || msgs[0].ID != id {
+		return &pnpd.Error{Code: pnpd.EInvalid, Field: "upTo",
+			Message: "Give upTo, the ID of a message in this chat."}
+	}
 
 	return nil
 }

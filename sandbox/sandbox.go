@@ -120,8 +120,19 @@ func (a *API) moveClock(w http.ResponseWriter, r *http.Request) error {
 			"Give advanceSeconds, a positive number of seconds to move the clock forward.")
 	}
 
+	// Bounding the offset keeps the sum in a time.Duration, which would
+	// otherwise wrap and move the clock back centuries.
+	limit := int64(maxOffset / time.Second)
+	if req.AdvanceSeconds > limit-int64(a.Clock.Offset()/time.Second) {
+		return pnpd.Errorf(pnpd.EInvalid,
+			"The clock moves at most 100 years ahead; reset it to start again.")
+	}
+
 	return a.setOffset(w, r, a.Clock.Offset()+time.Duration(req.AdvanceSeconds)*time.Second)
 }
+
+// maxOffset is how far the sandbox clock may run ahead of the wall clock.
+const maxOffset = 100 * 365 * 24 * time.Hour
 
 func (a *API) resetClock(w http.ResponseWriter, r *http.Request) error {
 	return a.setOffset(w, r, 0)

@@ -51,9 +51,9 @@ type Codes struct {
 
 // Issued tells the caller where a code went and when another may be asked.
 type Issued struct {
-	MaskedNumber string
-	ExpiresAt    time.Time
-	ResendAt     time.Time
+	MaskedNumber string    `json:"maskedPhoneNumber"`
+	ExpiresAt    time.Time `json:"expiresAt"`
+	ResendAt     time.Time `json:"resendAt"`
 }
 
 // Issue sends a new code for a purpose to a number, within the limits.
