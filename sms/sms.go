@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/big"
+	"regexp"
 	"time"
 
 	"github.com/pnpd/pnpd"
@@ -105,13 +106,17 @@ func (c *Codes) checkSendLimits(ctx context.Context, q pnpd.Queries, e164 string
 		return err
 	}
 
-	if last != nil && now.Sub(last.CreatedAt) < c.Limits.ResendAfter {
-		wait := c.Limits.ResendAfter - now.Sub(last.CreatedAt)
-		e := pnpd.Errorf(pnpd.ERateLimited,
-			"Wait %d seconds before asking for another code.", int(wait.Seconds()+0.999))
-		e.Remaining = int(wait.Seconds() + 0.999)
+	// A code from the future was sent before the sandbox clock was set
+	// back; it does not hold the number up.
+	if last != nil && !last.CreatedAt.After(now) {
+		if wait := c.Limits.ResendAfter - now.Sub(last.CreatedAt); wait > 0 {
+			secs := int((wait + time.Second - 1) / time.Second)
+			e := pnpd.Errorf(pnpd.ERateLimited,
+				"Wait %d seconds before asking for another code.", secs)
+			e.Remaining = secs
 
-		return e
+			return e
+		}
 	}
 
 	sent, wrong, err := q.SMSCodeStats(ctx, e164, now.Add(-24*time.Hour))
@@ -131,11 +136,18 @@ func (c *Codes) checkSendLimits(ctx context.Context, q pnpd.Queries, e164 string
 	return nil
 }
 
+var sixDigits = regexp.MustCompile(`^[0-9]{6}$`)
+
 // Check checks a code. When it is right it marks the code used and runs
 // then in the same transaction, so the code is spent only if what it
 // proves is carried out. A wrong try is saved either way.
 func (c *Codes) Check(ctx context.Context, e164 string, purpose pnpd.SMSPurpose,
 	code string, then func(q pnpd.Queries, c *pnpd.SMSCode) error) error {
+	// Something that is not a code at all costs no try.
+	if !sixDigits.MatchString(code) {
+		return invalid("Enter the 6 digits of the code.", 0)
+	}
+
 	var wrong *pnpd.Error
 	err := c.Store.Update(ctx, func(q pnpd.Queries) error {
 		rec, err := c.usableCode(ctx, q, e164, purpose)
@@ -212,6 +224,10 @@ func (c *Codes) wrongTry(ctx context.Context, q pnpd.Queries,
 	left := min(c.Limits.TriesPerCode-rec.WrongTries, c.Limits.FailuresPerDay-wrong)
 	if left <= 0 {
 		return invalid("The code is wrong, and no tries are left. Ask for a new code.", 0), nil
+	}
+
+	if left == 1 {
+		return invalid("The code is wrong. 1 try left.", left), nil
 	}
 
 	return invalid(fmt.Sprintf("The code is wrong. %d tries left.", left), left), nil
