@@ -1,6 +1,6 @@
 module github.com/pnpd/pnpd
 
-go 1.26.8
+go 1.26.0
 
 require (
 	github.com/line/line-bot-sdk-go/v8 v8.22.0

@@ -48,6 +48,25 @@ func PhoneCountry(e164 string) string {
 	return callingCodes[PhoneCountryCode(e164)]
 }
 
+// KnownCountry reports whether pnpd knows the calling code of an ISO
+// country, and so can tell its numbers.
+func KnownCountry(country string) bool {
+	for _, c := range callingCodes {
+		if c == country {
+			return true
+		}
+	}
+
+	return false
+}
+
+// NationalFormatCountry reports whether NormalizePhone reads national
+// formats ("090-…") for the country.
+func NationalFormatCountry(country string) bool {
+	_, ok := planFor(country)
+	return ok
+}
+
 // numberingPlan holds the few rules pnpd checks for a country whose
 // numbers LINE notification messages reach.
 type numberingPlan struct {

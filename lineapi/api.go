@@ -40,6 +40,24 @@ type handler func(w http.ResponseWriter, r *http.Request, ch *pnpd.Channel) erro
 func (a *API) Register(mux *http.ServeMux) {
 	mux.Handle("POST /bot/pnp/push", a.endpoint("push", a.push))
 	mux.Handle("GET /v2/bot/message/delivery/pnp", a.endpoint("count", a.countFlexible))
+
+	// The rest of LINE's paths answer in LINE's format too, with a request
+	// ID: a wrong method is a 405, an unknown path a 404.
+	mux.Handle("/bot/pnp/push", a.unrouted(http.StatusMethodNotAllowed, "POST"))
+	mux.Handle("/v2/bot/message/delivery/pnp", a.unrouted(http.StatusMethodNotAllowed, "GET"))
+	mux.Handle("/bot/", a.unrouted(http.StatusNotFound, ""))
+	mux.Handle("/v2/", a.unrouted(http.StatusNotFound, ""))
+}
+
+func (a *API) unrouted(status int, allow string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Line-Request-Id", pnpd.NewRequestID())
+		if allow != "" {
+			w.Header().Set("Allow", allow)
+		}
+
+		writeJSON(w, status, Body{Message: http.StatusText(status)})
+	})
 }
 
 // endpoint wraps a handler with what every endpoint does: a request ID,

@@ -50,13 +50,18 @@ func (a *API) push(w http.ResponseWriter, r *http.Request, ch *pnpd.Channel) err
 		return err
 	}
 
+	messages, err := canonical(req.Messages)
+	if err != nil {
+		return err
+	}
+
 	_, err = a.Receiving.Accept(r.Context(), receiving.Push{
 		RequestID:            requestID(r.Context()),
 		Channel:              ch,
 		Kind:                 pnpd.KindFlexible,
 		To:                   *req.To,
 		DeliveryTag:          tag,
-		Messages:             req.Messages,
+		Messages:             messages,
 		NotificationDisabled: req.NotificationDisabled != nil && *req.NotificationDisabled,
 		AggregationUnit:      firstOrEmpty(req.CustomAggregationUnits),
 	})
@@ -105,10 +110,54 @@ func readBody(r *http.Request) ([]byte, error) {
 		return nil, fail(http.StatusRequestEntityTooLarge, msgTooLarge)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("read request body: %w", err)
+		// A body cut short or badly chunked is the client's fault: answer as
+		// LINE does for JSON that ends early.
+		line, col := position(body, int64(len(body))+1)
+		return nil, fail(http.StatusBadRequest, fmt.Sprintf(
+			"The request body could not be parsed as JSON (line: %d, column: %d)", line, col))
+	}
+
+	// Text must be UTF-8: what is stored is shown to recipients as JSON.
+	if !utf8.Valid(body) {
+		line, col := position(body, int64(firstInvalidUTF8(body))+1)
+		return nil, fail(http.StatusBadRequest, fmt.Sprintf(
+			"The request body could not be parsed as JSON (line: %d, column: %d)", line, col))
 	}
 
 	return body, nil
+}
+
+// canonical re-encodes the validated messages for storage: compact, with
+// lone surrogate escapes replaced, so that what recipients are shown is
+// always valid UTF-8 JSON.
+func canonical(messages json.RawMessage) (json.RawMessage, error) {
+	dec := json.NewDecoder(bytes.NewReader(messages))
+	dec.UseNumber() // keep numbers exactly as sent
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, fmt.Errorf("re-encode messages: %w", err)
+	}
+
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, fmt.Errorf("re-encode messages: %w", err)
+	}
+
+	return bytes.TrimRight(buf.Bytes(), "\n"), nil
+}
+
+func firstInvalidUTF8(b []byte) int {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 {
+			return i
+		}
+		i += size
+	}
+
+	return len(b)
 }
 
 func decodePush(body []byte) (*pushRequest, error) {

@@ -40,6 +40,10 @@ type authed func(w http.ResponseWriter, r *http.Request, rec *pnpd.Recipient) er
 // origin are refused (CSRF), as the API authenticates by cookie.
 func (a *API) Register(mux *http.ServeMux) {
 	csrf := http.NewCrossOriginProtection()
+	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a.writeError(w, r, pnpd.Errorf(pnpd.EForbidden,
+			"Requests from another site may not change anything here."))
+	}))
 	route := func(pattern string, h handler) {
 		mux.Handle(pattern, csrf.Handler(a.serve(h)))
 	}

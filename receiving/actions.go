@@ -220,6 +220,11 @@ func (s *Service) release(ctx context.Context, q pnpd.Queries,
 		res.count(o)
 	}
 
+	// Whatever was held, the recipient learns whether the next notification
+	// will wait for an SMS verification.
+	res.SMSVerificationRequired = rec.Consent == pnpd.ConsentAgreed &&
+		s.Rules.SMSNeeded(rec, now)
+
 	// Notifications that waited for consent and now wait for an SMS
 	// verification get one authentication request, not one each.
 	if movedToSMS {

@@ -134,7 +134,13 @@ func (d Demo) Print(w io.Writer, baseURL string) {
 	fmt.Fprintf(w, "\nDemo channel (LINE SDK base URL %s)\n", baseURL)
 	fmt.Fprintf(w, "  channel ID      %s\n  channel secret  %s\n", c.ChannelID, c.ChannelSecret)
 	fmt.Fprintf(w, "  access token    %s\n  bot user ID     %s\n", c.AccessToken, c.BotUserID)
+	if !d.Created {
+		fmt.Fprintf(w, "  (a new access token for this run; earlier ones still work)\n")
+	}
 	fmt.Fprintf(w, "\nDemo recipients (send to the SHA-256 hex of the number)\n")
+	if !d.Created {
+		fmt.Fprintf(w, "  as seeded; what recipients did since may have changed their state\n")
+	}
 	for _, r := range d.Recipients {
 		fmt.Fprintf(w, "  %-14s %-6s %s\n", r.PhoneNumber, r.Name, r.State)
 	}

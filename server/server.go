@@ -41,7 +41,10 @@ type Config struct {
 	// JobRescueAfter is how long a job may run before it counts as lost in
 	// a crash and runs again.
 	JobRescueAfter time.Duration
-	Logger         *slog.Logger
+	// JobPollInterval is how often idle job workers look for new jobs; it
+	// bounds how soon a webhook leaves after its delivery (default 50 ms).
+	JobPollInterval time.Duration
+	Logger          *slog.Logger
 }
 
 // Server is a running pnpd.
@@ -66,7 +69,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	workers := river.NewWorkers()
 	db, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "pnpd.db"),
 		sqlite.Options{Workers: workers, Logger: cfg.Logger,
-			RescueAfter: cfg.JobRescueAfter})
+			RescueAfter: cfg.JobRescueAfter, PollInterval: cfg.JobPollInterval})
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +103,11 @@ func (s *Server) wire(ctx context.Context, workers *river.Workers) error {
 	s.http = &http.Server{
 		Handler:           s.routes(recv),
 		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+		// A client that stops sending mid-body or idles forever gives up
+		// its connection; a 2 MB push arrives well within these.
+		ReadTimeout: 30 * time.Second,
+		IdleTimeout: 2 * time.Minute,
+		ErrorLog:    slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
 	}
 
 	return nil
@@ -168,17 +175,32 @@ func (s *Server) URL() string {
 	return "http://" + s.Addr()
 }
 
-// Shutdown stops taking requests, lets running ones and running jobs
-// finish until ctx is done, and closes the database.
+// Shutdown stops taking requests, lets running ones finish until ctx is
+// done and then closes the connections still open, stops the job workers
+// (giving running jobs their own grace period) and closes the database.
 func (s *Server) Shutdown(ctx context.Context) error {
 	var errs []error
 	if s.ln != nil {
-		errs = append(errs, s.http.Shutdown(ctx))
-		errs = append(errs, s.db.Stop(ctx))
+		if err := s.http.Shutdown(ctx); err != nil {
+			s.log.Warn("Closed connections that did not finish in time", "error", err)
+			errs = append(errs, ignoreDeadline(s.http.Close()))
+		}
+
+		jobsCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		errs = append(errs, s.db.Stop(jobsCtx))
 	}
 	errs = append(errs, s.db.Close())
 
 	return errors.Join(errs...)
+}
+
+func ignoreDeadline(err error) error {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return nil
+	}
+
+	return err
 }
 
 func (s *Server) home(w http.ResponseWriter, _ *http.Request) {

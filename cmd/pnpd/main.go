@@ -107,6 +107,9 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (options
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected argument %q; flags start with --", fs.Arg(0))
+	}
 
 	return o, o.validate()
 }
@@ -120,6 +123,15 @@ func (o *options) validate() error {
 	}
 	if o.rateLimit < 0 {
 		return errors.New("--rate-limit must not be negative")
+	}
+	for _, c := range splitList(o.countries) {
+		if !pnpd.KnownCountry(c) {
+			return fmt.Errorf("--service-countries: unknown country %q", c)
+		}
+	}
+	if !pnpd.NationalFormatCountry(strings.ToUpper(o.defaultCountry)) {
+		return fmt.Errorf("--default-country: national formats are read for JP, TH and TW "+
+			"only, not %q", o.defaultCountry)
 	}
 	if o.rescueAfter < 12*time.Second {
 		return errors.New("--job-rescue-after must be at least 12s: a webhook job runs up to 10s")
