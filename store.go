@@ -59,6 +59,10 @@ type RecipientStore interface {
 	SetBlocked(ctx context.Context, recipientID, channelID string, blocked bool) error
 	IsBlocked(ctx context.Context, recipientID, channelID string) (bool, error)
 	BlockedChannels(ctx context.Context, recipientID string) ([]string, error)
+	// SetFriend adds a channel to, or removes it from, the recipient's
+	// friends.
+	SetFriend(ctx context.Context, recipientID, channelID string, friend bool) error
+	IsFriend(ctx context.Context, recipientID, channelID string) (bool, error)
 }
 
 // NotificationStore keeps accepted notifications and counts deliveries.

@@ -7,6 +7,7 @@ package messenger
 import (
 	"encoding/json"
 	"errors"
+	"html/template"
 	"log/slog"
 	"net/http"
 	"time"
@@ -28,6 +29,12 @@ type API struct {
 	DefaultCountry string
 	// SessionFor is how long a log-in lasts.
 	SessionFor time.Duration
+	// Sandbox shows the SMS outbox as the recipient's phone at /sms.
+	Sandbox bool
+	// Broker carries live updates to open pages.
+	Broker *Broker
+
+	pages map[string]*template.Template
 }
 
 // handler answers a request or returns an error for writeError.
@@ -65,6 +72,8 @@ func (a *API) Register(mux *http.ServeMux) {
 	route("POST /api/v1/chats/{chatID}/read", a.auth(a.markRead))
 	route("PUT /api/v1/channels/{channelID}/block", a.auth(a.block))
 	route("DELETE /api/v1/channels/{channelID}/block", a.auth(a.unblock))
+
+	a.registerWeb(mux, csrf)
 }
 
 func (a *API) serve(h handler) http.Handler {

@@ -1,66 +1,107 @@
 package messenger
 
 import (
+	"embed"
+	"encoding/json"
 	"fmt"
+	"path"
+	"slices"
+	"strings"
 
 	"github.com/pnpd/pnpd"
 )
 
-// texts holds the system account's wording per language. The web messenger
-// (issue #3) grows this into the full catalogue.
-var texts = map[string]map[string]string{
-	"en": {
-		"label":                     "Important notification",
-		"set":                       "Set",
-		string(pnpd.NoticeReceived): "You received a notification message from %s.",
-		string(pnpd.NoticePending): "You have a notification message from %s. " +
-			"It waits for you for 24 hours.",
-		string(pnpd.NoticeConsentRequest): "Set up to receive notification messages: " +
-			"businesses you share your phone number with can then send you important notices.",
-		string(pnpd.NoticeSMSRequest): "Confirm your phone number by SMS to see the " +
-			"notification messages waiting for you.",
-		string(pnpd.NoticeNumberChanged): "Your phone number has been changed.",
-	},
-	"ja": {
-		"label":                     "重要なお知らせ",
-		"set":                       "設定する",
-		string(pnpd.NoticeReceived): "%sから通知メッセージを受信しました。",
-		string(pnpd.NoticePending): "%sからの通知メッセージがあります。" +
-			"24時間以内に受信設定をすると表示されます。",
-		string(pnpd.NoticeConsentRequest): "通知メッセージの受信を設定してください。" +
-			"電話番号を伝えた企業から大切なお知らせが届きます。",
-		string(pnpd.NoticeSMSRequest):    "通知メッセージを受け取るには、SMSで電話番号を認証してください。",
-		string(pnpd.NoticeNumberChanged): "電話番号が変更されました。",
-	},
+// The system texts, one catalogue per language; English is complete and
+// the fallback for any key another language lacks.
+//
+//go:embed catalogue/*.json
+var catalogueFiles embed.FS
+
+// Languages lists the languages the messenger speaks, in menu order.
+var Languages = []struct{ Code, Name string }{
+	{"en", "English"}, {"ja", "日本語"}, {"th", "ไทย"}, {"zh-TW", "繁體中文"},
 }
 
-func text(lang, key string) string {
-	if t, ok := texts[lang][key]; ok {
-		return t
+var catalogues = loadCatalogues()
+
+func loadCatalogues() map[string]map[string]string {
+	out := map[string]map[string]string{}
+	entries, err := catalogueFiles.ReadDir("catalogue")
+	if err != nil {
+		panic(fmt.Sprintf("catalogue: %v", err))
 	}
 
-	return texts["en"][key]
+	for _, e := range entries {
+		raw, err := catalogueFiles.ReadFile(path.Join("catalogue", e.Name()))
+		if err != nil {
+			panic(fmt.Sprintf("catalogue %s: %v", e.Name(), err))
+		}
+
+		texts := map[string]string{}
+		if err := json.Unmarshal(raw, &texts); err != nil {
+			panic(fmt.Sprintf("catalogue %s: %v", e.Name(), err))
+		}
+		out[strings.TrimSuffix(e.Name(), ".json")] = texts
+	}
+
+	return out
+}
+
+// T returns the text for key in the language, with %s filled from args.
+func T(lang, key string, args ...any) string {
+	text, ok := catalogues[lang][key]
+	if !ok {
+		text, ok = catalogues["en"][key]
+	}
+	if !ok {
+		return key
+	}
+	if len(args) == 0 {
+		return text
+	}
+
+	return fmt.Sprintf(text, args...)
+}
+
+// CatalogueKeys lists the keys of the English catalogue, which every
+// language's must match.
+func CatalogueKeys() []string {
+	keys := make([]string, 0, len(catalogues["en"]))
+	for k := range catalogues["en"] {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+
+	return keys
+}
+
+func language(l string) string {
+	if _, ok := catalogues[l]; ok {
+		return l
+	}
+
+	return "en"
 }
 
 func importantLabel(lang string) string {
-	return text(lang, "label")
+	return T(lang, "label.important")
 }
 
 func noticeText(lang string, kind pnpd.NoticeKind, channelName string) string {
 	switch kind {
 	case pnpd.NoticeReceived, pnpd.NoticePending:
-		return fmt.Sprintf(text(lang, string(kind)), channelName)
+		return T(lang, "notice."+string(kind), channelName)
 	}
 
-	return text(lang, string(kind))
+	return T(lang, "notice."+string(kind))
 }
 
 func noticeActionFor(lang string, kind pnpd.NoticeKind) *noticeAction {
 	switch kind {
 	case pnpd.NoticeConsentRequest:
-		return &noticeAction{Label: text(lang, "set"), Target: "consent"}
+		return &noticeAction{Label: T(lang, "notice.set"), Target: "consent"}
 	case pnpd.NoticeSMSRequest:
-		return &noticeAction{Label: text(lang, "set"), Target: "verification"}
+		return &noticeAction{Label: T(lang, "notice.set"), Target: "verification"}
 	}
 
 	return nil

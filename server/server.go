@@ -49,18 +49,22 @@ type Config struct {
 
 // Server is a running pnpd.
 type Server struct {
-	cfg   Config
-	db    *sqlite.DB
-	clock *pnpd.OffsetClock
-	http  *http.Server
-	ln    net.Listener
-	log   *slog.Logger
+	cfg    Config
+	db     *sqlite.DB
+	clock  *pnpd.OffsetClock
+	http   *http.Server
+	ln     net.Listener
+	log    *slog.Logger
+	broker *messenger.Broker
 }
 
 // New opens the data folder and wires the server; Start runs it.
 func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.DefaultCountry == "" {
+		cfg.DefaultCountry = "JP"
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data folder: %w", err)
@@ -95,7 +99,9 @@ func (s *Server) wire(ctx context.Context, workers *river.Workers) error {
 		rules.ServiceCountries = s.cfg.ServiceCountries
 	}
 
-	recv := &receiving.Service{Store: s.db, Rules: rules, Clock: s.clock, Log: s.log}
+	s.broker = messenger.NewBroker()
+	recv := &receiving.Service{Store: s.db, Rules: rules, Clock: s.clock, Log: s.log,
+		Changed: s.broker.Publish}
 	webhook.Register(workers, webhook.NewWorker(s.db, s.clock, &webhook.Sender{}, s.log))
 	river.AddWorker(workers, &receiving.ExpiryWorker{Service: recv})
 	s.db.Jobs().PeriodicJobs().Add(receiving.ExpiryPeriodicJob())
@@ -121,7 +127,8 @@ func (s *Server) routes(recv *receiving.Service) http.Handler {
 	codes := &sms.Codes{Store: s.db, Clock: s.clock, Limits: sms.DefaultLimits(), Log: s.log,
 		Sender: &sms.Outbox{Store: s.db, Clock: s.clock}}
 	(&messenger.API{Store: s.db, Receiving: recv, Codes: codes, Clock: s.clock, Log: s.log,
-		DefaultCountry: s.cfg.DefaultCountry, SessionFor: 30 * 24 * time.Hour}).Register(mux)
+		DefaultCountry: s.cfg.DefaultCountry, SessionFor: 30 * 24 * time.Hour,
+		Sandbox: s.cfg.Sandbox, Broker: s.broker}).Register(mux)
 
 	if s.cfg.Sandbox {
 		(&sandbox.API{Store: s.db, Clock: s.clock, Receiving: recv, Token: s.cfg.SandboxToken,
@@ -130,8 +137,6 @@ func (s *Server) routes(recv *receiving.Service) http.Handler {
 				return err
 			}}).Register(mux)
 	}
-
-	mux.HandleFunc("GET /{$}", s.home)
 
 	return mux
 }
@@ -201,13 +206,4 @@ func ignoreDeadline(err error) error {
 	}
 
 	return err
-}
-
-func (s *Server) home(w http.ResponseWriter, _ *http.Request) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	fmt.Fprintf(w, "pnpd — notification messages addressed by phone number\n\n"+
-		"LINE-compatible API:  POST /bot/pnp/push, GET /v2/bot/message/delivery/pnp?date=\n"+
-		"Recipient API:        /api/v1/... (sign-up, log-in, chats, consent, SMS)\n"+
-		"Sandbox API:          /sandbox/v1/... (%s)\n", map[bool]string{
-		true: "on", false: "off: start with --sandbox"}[s.cfg.Sandbox])
 }

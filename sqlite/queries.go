@@ -217,6 +217,28 @@ func (q *queries) IsBlocked(ctx context.Context, recipientID, channelID string) 
 	return n > 0, nil
 }
 
+func (q *queries) SetFriend(ctx context.Context, recipientID, channelID string,
+	friend bool) error {
+	if friend {
+		return q.exec(ctx, "add friend", `INSERT OR IGNORE INTO friend
+			(recipient_id, channel_id) VALUES (?, ?)`, recipientID, channelID)
+	}
+
+	return q.exec(ctx, "remove friend",
+		`DELETE FROM friend WHERE recipient_id = ? AND channel_id = ?`, recipientID, channelID)
+}
+
+func (q *queries) IsFriend(ctx context.Context, recipientID, channelID string) (bool, error) {
+	var n int
+	err := q.r.QueryRowContext(ctx, `SELECT count(*) FROM friend
+		WHERE recipient_id = ? AND channel_id = ?`, recipientID, channelID).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("load friend: %w", err)
+	}
+
+	return n > 0, nil
+}
+
 func (q *queries) BlockedChannels(ctx context.Context, recipientID string) ([]string, error) {
 	rows, err := q.r.QueryContext(ctx,
 		`SELECT channel_id FROM block WHERE recipient_id = ? ORDER BY channel_id`, recipientID)

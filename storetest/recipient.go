@@ -15,6 +15,7 @@ var recipientTests = []test{
 	{"Update", testRecipientUpdate},
 	{"UpdateToUsedPhone", testRecipientUpdateToUsedPhone},
 	{"Blocks", testBlocks},
+	{"Friends", testFriends},
 }
 
 // testRecipientRoundTrip checks that Recipient returns every field as
@@ -138,6 +139,32 @@ func testBlocks(t *testing.T, f *fixture) {
 	wantBlocked(t, f, r.ID, []string{a.ID, c.ID})
 	wantIsBlocked(t, f, r.ID, b.ID, false)
 	wantBlocked(t, f, other.ID, []string{a.ID})
+}
+
+// testFriends checks adding a channel as a friend, twice, and removing it,
+// per recipient.
+func testFriends(t *testing.T, f *fixture) {
+	r, other := f.recipient(t), f.recipient(t)
+	a, b := f.channel(t), f.channel(t)
+
+	ok(t, "add friend", f.store.SetFriend(f.ctx, r.ID, a.ID, true))
+	ok(t, "add friend again", f.store.SetFriend(f.ctx, r.ID, a.ID, true))
+	wantFriend(t, f, r.ID, a.ID, true)
+	wantFriend(t, f, r.ID, b.ID, false)
+	wantFriend(t, f, other.ID, a.ID, false)
+
+	ok(t, "remove friend", f.store.SetFriend(f.ctx, r.ID, a.ID, false))
+	wantFriend(t, f, r.ID, a.ID, false)
+}
+
+func wantFriend(t *testing.T, f *fixture, recipientID, channelID string, want bool) {
+	t.Helper()
+
+	got, err := f.store.IsFriend(f.ctx, recipientID, channelID)
+	ok(t, "is friend", err)
+	if got != want {
+		t.Errorf("IsFriend(%s, %s) = %v, want %v", recipientID, channelID, got, want)
+	}
 }
 
 // wantBlocked checks BlockedChannels and IsBlocked for every channel in

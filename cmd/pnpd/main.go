@@ -187,7 +187,9 @@ func serve(ctx context.Context, o options, stdout, stderr io.Writer) error {
 // announce prints where pnpd listens and, for the demo, what to send to.
 func announce(ctx context.Context, srv *server.Server, o options, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "pnpd listening on %s\n", srv.URL())
+	fmt.Fprintf(stdout, "Messenger (web UI) at %s/\n", srv.URL())
 	if o.sandbox {
+		fmt.Fprintf(stdout, "The phone (SMS outbox) at %s/sms\n", srv.URL())
 		fmt.Fprintf(stdout, "Sandbox API at %s/sandbox/v1, token %s\n", srv.URL(), o.sandboxToken)
 	}
 

@@ -1,0 +1,181 @@
+package messenger
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/pnpd/pnpd"
+	"github.com/pnpd/pnpd/sms"
+)
+
+// phoneForm is the two-step form of log-in, sign-up and number change:
+// first the number, then the code sent to it.
+type phoneForm struct {
+	Kind        string // "login", "signup" or "phone"
+	Action      string // where the first step posts
+	Verify      string // where the code posts
+	Submit      string // catalogue key of the final button
+	Phone       string
+	Country     string
+	Name        string
+	Privacy     bool
+	Sent        *sms.Issued
+	ResendAfter int64 // seconds until another code may be asked for
+}
+
+func (a *API) phoneFormFrom(r *http.Request, kind string) *phoneForm {
+	f := &phoneForm{Kind: kind, Phone: strings.TrimSpace(r.FormValue("phoneNumber")),
+		Country: r.FormValue("country"), Name: r.FormValue("displayName"),
+		Privacy: r.FormValue("agreePrivacyPolicy") != ""}
+	if f.Country == "" {
+		f.Country = a.DefaultCountry
+	}
+
+	switch kind {
+	case "login":
+		f.Action, f.Verify, f.Submit = "/login", "/login/verify", "login.submit"
+	case "signup":
+		f.Action, f.Verify, f.Submit = "/signup", "/signup/verify", "signup.submit"
+	default:
+		f.Action, f.Verify, f.Submit = "/settings/phone", "/settings/phone/verify",
+			"phoneChange.submit"
+	}
+
+	return f
+}
+
+func (f *phoneForm) request() phoneRequest {
+	return phoneRequest{PhoneNumber: f.Phone, Country: f.Country}
+}
+
+// sent records the code that went out, for the code step.
+func (a *API) sent(f *phoneForm, issued sms.Issued) {
+	f.Sent = &issued
+	f.ResendAfter = int64(issued.ResendAt.Sub(a.Clock.Now()).Seconds() + 0.5)
+}
+
+var phoneTitles = map[string]string{
+	"login": "login.title", "signup": "signup.title", "phone": "phoneChange.title",
+}
+
+// showPhoneForm shows the form, with err (if any) as its error.
+func (a *API) showPhoneForm(w http.ResponseWriter, r *http.Request, f *phoneForm,
+	rec *pnpd.Recipient, err error) {
+	p := &page{Title: phoneTitles[f.Kind], Rec: rec, Data: f}
+	status := http.StatusOK
+	if err != nil {
+		p.Error = pnpd.ErrorMessage(err)
+		status = http.StatusBadRequest
+		if pnpd.ErrorCode(err) == pnpd.EInternal {
+			status = http.StatusInternalServerError
+		}
+	}
+	if f.Kind == "phone" {
+		p.Back = "/settings"
+	}
+
+	a.show(w, r, status, "phone.html", p)
+}
+
+func (a *API) logInPage(w http.ResponseWriter, r *http.Request) error {
+	a.showPhoneForm(w, r, a.phoneFormFrom(r, "login"), nil, nil)
+	return nil
+}
+
+func (a *API) logInSend(w http.ResponseWriter, r *http.Request) error {
+	f := a.phoneFormFrom(r, "login")
+	issued, err := a.sendLogInCode(r.Context(), f.request())
+	if err == nil {
+		a.sent(f, issued)
+	}
+	a.showPhoneForm(w, r, f, nil, err)
+
+	return nil
+}
+
+func (a *API) logInVerify(w http.ResponseWriter, r *http.Request) error {
+	f := a.phoneFormFrom(r, "login")
+	rec, err := a.logInWithCode(r.Context(), logInRequest{f.request(), r.FormValue("code")})
+	if err == nil {
+		err = a.startSession(w, r, rec.ID)
+	}
+	if err != nil {
+		f.Sent = &sms.Issued{MaskedNumber: r.FormValue("masked")}
+		a.showPhoneForm(w, r, f, nil, err)
+		return nil
+	}
+
+	http.Redirect(w, r, "/chats", http.StatusSeeOther)
+
+	return nil
+}
+
+func (a *API) signUpPage(w http.ResponseWriter, r *http.Request) error {
+	a.showPhoneForm(w, r, a.phoneFormFrom(r, "signup"), nil, nil)
+	return nil
+}
+
+func (a *API) signUpSend(w http.ResponseWriter, r *http.Request) error {
+	f := a.phoneFormFrom(r, "signup")
+	issued, err := a.sendSignUpCode(r.Context(), f.request())
+	if err == nil {
+		a.sent(f, issued)
+	}
+	a.showPhoneForm(w, r, f, nil, err)
+
+	return nil
+}
+
+func (a *API) signUpVerify(w http.ResponseWriter, r *http.Request) error {
+	f := a.phoneFormFrom(r, "signup")
+	rec, err := a.createAccount(r.Context(), signUpRequest{phoneRequest: f.request(),
+		Code: r.FormValue("code"), DisplayName: f.Name, AgreePrivacyPolicy: f.Privacy,
+		Language: pageLanguage(r, nil)})
+	if err == nil {
+		err = a.startSession(w, r, rec.ID)
+	}
+	if err != nil {
+		f.Sent = &sms.Issued{MaskedNumber: r.FormValue("masked")}
+		a.showPhoneForm(w, r, f, nil, err)
+		return nil
+	}
+
+	http.Redirect(w, r, "/chats", http.StatusSeeOther)
+
+	return nil
+}
+
+func (a *API) logOutPage(w http.ResponseWriter, r *http.Request) error {
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		if err := a.Store.DeleteSession(r.Context(), pnpd.HashToken(c.Value)); err != nil {
+			return err
+		}
+	}
+
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+
+	return nil
+}
+
+func (a *API) smsPage(w http.ResponseWriter, r *http.Request) error {
+	msgs, err := a.Store.Outbox(r.Context(), "", 50)
+	if err != nil {
+		return err
+	}
+
+	type shown struct {
+		pnpd.SMS
+		Masked string
+	}
+	list := make([]shown, 0, len(msgs))
+	for _, m := range msgs {
+		list = append(list, shown{SMS: m, Masked: pnpd.MaskPhone(m.PhoneNumber)})
+	}
+
+	rec, _ := a.sessionRecipient(r)
+	a.show(w, r, http.StatusOK, "sms.html", &page{Title: "sms.title", Rec: rec, Data: list})
+
+	return nil
+}

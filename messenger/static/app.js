@@ -1,0 +1,88 @@
+// pnpd messenger: a little plain JavaScript for what HTML cannot do alone —
+// the SMS confirm dialog, the resend countdown and live updates.
+"use strict";
+
+function wireDialogs(root) {
+  root.querySelectorAll("[data-open]").forEach((b) => {
+    b.addEventListener("click", () => document.getElementById(b.dataset.open).showModal());
+  });
+  root.querySelectorAll("[data-close]").forEach((b) => {
+    b.addEventListener("click", () => document.getElementById(b.dataset.close).close());
+  });
+}
+
+// A resend button stays disabled, counting down, until a code may be asked again.
+function wireCountdowns(root) {
+  root.querySelectorAll("[data-countdown]").forEach((b) => {
+    let left = parseInt(b.dataset.countdown, 10) || 0;
+    const label = b.textContent;
+    const tick = () => {
+      if (left <= 0) { b.disabled = false; b.textContent = label; return; }
+      b.disabled = true;
+      b.textContent = b.dataset.template.replace("{s}", String(left));
+      left--;
+      setTimeout(tick, 1000);
+    };
+    tick();
+  });
+}
+
+function preview(m) {
+  if (m.type === "notice") return m.notice.text;
+  const msg = m.message || {};
+  return msg.text || msg.altText || msg.title || msg.type || "";
+}
+
+// Browser notifications for messages newer than the newest one seen, unless
+// the sender asked for a silent delivery.
+async function notifyNew() {
+  if (!("Notification" in window) || Notification.permission !== "granted") return;
+  const res = await fetch("/api/v1/chats", { credentials: "same-origin" });
+  if (!res.ok) return;
+  const { chats } = await res.json();
+  const seen = parseInt(sessionStorage.getItem("pnpd-seen") || "0", 10);
+  let newest = seen;
+  for (const c of chats) {
+    const m = c.lastMessage;
+    if (!m || m.id <= seen) continue;
+    newest = Math.max(newest, m.id);
+    if (!m.silent && seen > 0) new Notification(c.name, { body: preview(m) });
+  }
+  sessionStorage.setItem("pnpd-seen", String(newest));
+}
+
+// Replace the page's content with a fresh copy, keeping the scroll at the
+// newest message.
+async function refresh() {
+  const res = await fetch(location.href, { credentials: "same-origin" });
+  if (!res.ok || res.redirected) return;
+  const doc = new DOMParser().parseFromString(await res.text(), "text/html");
+  const fresh = doc.getElementById("content");
+  const main = document.getElementById("content");
+  if (!fresh || !main || document.activeElement?.closest("#content form")) return;
+  main.innerHTML = fresh.innerHTML;
+  wire(main);
+  window.scrollTo(0, document.body.scrollHeight);
+}
+
+function live() {
+  const url = document.body.dataset.live;
+  if (!url || !("EventSource" in window)) return;
+  if ("Notification" in window && Notification.permission === "default") {
+    document.addEventListener("click", () => Notification.requestPermission(), { once: true });
+  }
+  notifyNew();
+  const es = new EventSource(url);
+  es.addEventListener("changed", () => { refresh(); notifyNew(); });
+}
+
+function wire(root) {
+  wireDialogs(root);
+  wireCountdowns(root);
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  wire(document);
+  if (document.querySelector(".messages")) window.scrollTo(0, document.body.scrollHeight);
+  live();
+});
