@@ -54,6 +54,7 @@ func parseTemplates() map[string]*template.Template {
 	funcs := template.FuncMap{
 		"clock": func(t time.Time) string { return t.In(jst).Format("15:04") },
 		"date":  func(t time.Time) string { return t.In(jst).Format("2006-01-02 15:04") },
+		"iso":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"initial": func(s string) string {
 			for _, r := range s {
 				return string(r)
@@ -77,8 +78,8 @@ func parseTemplates() map[string]*template.Template {
 	return pages
 }
 
-// jst shows times as LINE's users in Japan see them; the web messenger's
-// time zone (TODO(#3): follow the browser's).
+// jst is the time zone pages are rendered in; the page's script then shows
+// each time in the browser's own zone.
 var jst = time.FixedZone("JST", 9*60*60)
 
 // show renders a page with the layout.

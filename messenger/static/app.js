@@ -76,9 +76,21 @@ function live() {
   es.addEventListener("changed", () => { refresh(); notifyNew(); });
 }
 
+// Times come in UTC+9; show them in the browser's own time zone.
+function localTimes(root) {
+  root.querySelectorAll("time[datetime]").forEach((el) => {
+    const d = new Date(el.getAttribute("datetime"));
+    if (isNaN(d)) return;
+    el.textContent = el.dataset.format === "date"
+      ? d.toLocaleString([], { dateStyle: "short", timeStyle: "short" })
+      : d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  });
+}
+
 function wire(root) {
   wireDialogs(root);
   wireCountdowns(root);
+  localTimes(root);
 }
 
 document.addEventListener("DOMContentLoaded", () => {
