@@ -5,12 +5,12 @@ import "encoding/json"
 // place is where a component sits: what kind of box holds it and whether
 // another component comes before it there.
 type place struct {
-	root    bool // the component is a block's own box or image
+	root     bool // the component is a block's own box or image
 	row      bool // the parent box lays out in a row (horizontal, baseline)
 	baseline bool // the row aligns its components on their text baseline
-	depth   int  // boxes around the component
-	first   bool // no component in the flow of the parent comes before it
-	spacing css  // the parent's spacing
+	depth    int  // boxes around the component
+	first    bool // no component in the flow of the parent comes before it
+	spacing  css  // the parent's spacing
 }
 
 // Limits on a component's integer properties; LINE sets none.

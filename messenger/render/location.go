@@ -15,7 +15,8 @@ func (w *writer) location(o object) {
 		return
 	}
 
-	w.open("div", class("m-msg", "m-location"))
+	w.open("div", class("m-msg", "m-location"), attr{"role", "group"},
+		attr{"aria-label", w.label("location")})
 	w.mapLink(lat, lon)
 	w.open("div", class("m-loc-body"))
 	w.element("div", o.text("title"), class("m-loc-title"))

@@ -103,7 +103,8 @@ func TestMessageStickerLocation(t *testing.T) {
 		want: []string{
 			`href="https://www.openstreetmap.org/?mlat=35.65858&amp;mlon=139.745433` +
 				`#map=16/35.65858/139.745433"`,
-			">Map</span>", "Tokyo &lt;Tower&gt;", "4-2-8 Shibakoen",
+			`role="group" aria-label="Location"`, ">Map</span>", "Tokyo &lt;Tower&gt;",
+			"4-2-8 Shibakoen",
 		},
 	}, {
 		name: "location coordinates are numbers, never strings",

@@ -63,7 +63,7 @@ const sampleColumns = `{"type": "template", "altText": "This week's offers",
         {"type": "uri", "label": "Shop now", "uri": "https://example.com/tea"},
         {"type": "postback", "label": "Remind me", "data": "remind=tea"}]},
     {"thumbnailImageUrl": "https://example.com/cake.jpg", "title": "Matcha roll cake",
-      "text": "Freshly baked every morning; pick-up only, while stocks last.",
+      "text": "Freshly baked every morning; pick-up only.",
       "actions": [
         {"type": "uri", "label": "Shop now", "uri": "https://example.com/cake"},
         {"type": "postback", "label": "Remind me", "data": "remind=cake"}]},
@@ -150,8 +150,9 @@ const sampleCarousel = `{"type": "flex", "altText": "Upcoming appointments",
           "aspectRatio": "1:1"},
         {"type": "box", "layout": "vertical", "contents": [
           {"type": "text", "text": "Car inspection", "weight": "bold", "size": "lg"},
-          {"type": "text", "text": "Sat 24 May, 09:00 at Minato Auto. Bring your inspection certificate and insurance papers.",
-            "wrap": true, "size": "sm", "color": "#555555"}]}]},
+          {"type": "text", "wrap": true,
+            "text": "Sat 24 May, 09:00 at Minato Auto. Bring your papers and your seal.",
+            "size": "sm", "color": "#555555"}]}]},
       "footer": {"type": "box", "layout": "vertical", "contents": [
         {"type": "button", "style": "secondary",
           "action": {"type": "message", "label": "Confirm", "text": "Confirm"}}]}}]}}`

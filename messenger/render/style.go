@@ -2,6 +2,7 @@ package render
 
 import (
 	"encoding/hex"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -152,7 +153,7 @@ func colour(s string) css {
 		return css("#" + hex.EncodeToString(b))
 	}
 
-	alpha := strconv.FormatFloat(float64(b[3])/255, 'f', 3, 64)
+	alpha := strconv.FormatFloat(math.Round(float64(b[3])/255*1000)/1000, 'f', -1, 64)
 	return css("rgba(" + byteList(b[:3]) + "," + alpha + ")")
 }
 

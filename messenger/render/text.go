@@ -28,7 +28,8 @@ func (w *writer) emojiIndex(o object) map[int]object {
 	for _, raw := range items {
 		e, ok := decode(raw)
 		i, isIndex := e.integer("index", len(units)-1)
-		if ok && isIndex && units[i] == '$' && w.spend() {
+		_, seen := found[i]
+		if ok && isIndex && !seen && units[i] == '$' && w.spend() {
 			found[i] = e
 		}
 	}
@@ -49,7 +50,7 @@ func (w *writer) emojiText(s string, emoji map[int]object) {
 		} else {
 			run.WriteRune(r)
 		}
-		at += utf16.RuneLen(r)
+		at += max(utf16.RuneLen(r), 1)
 	}
 	w.text(run.String())
 }
