@@ -52,14 +52,23 @@ async function notifyNew() {
 }
 
 // Replace the page's content with a fresh copy, keeping the scroll at the
-// newest message.
+// newest message. Only the chat list and a chat show what changed: any other
+// page may be a form's answer, such as the code step of a number change,
+// which a fresh GET of its URL would replace with the form's first step.
+// shownHTML is the server's HTML of what the page shows now.
+let shownHTML = null;
+
 async function refresh() {
+  if (!document.querySelector("#content .messages, #content .chat-list")) return;
   const res = await fetch(location.href, { credentials: "same-origin" });
   if (!res.ok || res.redirected) return;
   const doc = new DOMParser().parseFromString(await res.text(), "text/html");
   const fresh = doc.getElementById("content");
   const main = document.getElementById("content");
   if (!fresh || !main || document.activeElement?.closest("#content form")) return;
+  // Nothing new: leave the page alone rather than swap it under a click.
+  if (fresh.innerHTML === shownHTML) return;
+  shownHTML = fresh.innerHTML;
   main.innerHTML = fresh.innerHTML;
   wire(main);
   window.scrollTo(0, document.body.scrollHeight);
@@ -74,6 +83,8 @@ function live() {
   notifyNew();
   const es = new EventSource(url);
   es.addEventListener("changed", () => { refresh(); notifyNew(); });
+  // What changed while the stream was connecting or reconnecting shows too.
+  es.addEventListener("open", () => { refresh(); notifyNew(); });
 }
 
 // Times come in UTC+9; show them in the browser's own time zone.
@@ -94,6 +105,7 @@ function wire(root) {
 }
 
 document.addEventListener("DOMContentLoaded", () => {
+  shownHTML = document.getElementById("content")?.innerHTML ?? null;
   wire(document);
   if (document.querySelector(".messages")) window.scrollTo(0, document.body.scrollHeight);
   live();
