@@ -27,6 +27,8 @@ type Service struct {
 	// Changed, when set, is told after a commit which recipients' chats
 	// changed, for live updates.
 	Changed func(recipientIDs ...string)
+
+	batch *batcher // set by StartBatching
 }
 
 // Push is a notification a channel asks to send.
@@ -49,22 +51,30 @@ var ErrRefused = pnpd.Errorf(pnpd.ERefused, "Failed to send messages")
 // brings (notices, chat messages, webhook job) in one transaction. It
 // returns ErrRefused when the recipient cannot receive it.
 func (s *Service) Accept(ctx context.Context, p Push) (flow.Outcome, error) {
-	var outcome flow.Outcome
-	var recipientID string
+	if s.batch != nil {
+		return s.batch.submit(ctx, p)
+	}
 
+	r := s.acceptAlone(ctx, p)
+	if r.err == nil {
+		s.Notify(r.recipientID)
+	}
+
+	return r.outcome, r.err
+}
+
+// acceptAlone accepts one notification in a transaction of its own.
+func (s *Service) acceptAlone(ctx context.Context, p Push) acceptResult {
+	var r acceptResult
 	err := s.Store.Update(ctx, func(q pnpd.Queries) error {
 		var err error
-		outcome, recipientID, err = s.accept(ctx, q, p)
+		r.outcome, r.recipientID, err = s.accept(ctx, q, p)
 
 		return err
 	})
-	if err != nil {
-		return outcome, err
-	}
+	r.err = err
 
-	s.Notify(recipientID)
-
-	return outcome, nil
+	return r
 }
 
 func (s *Service) accept(ctx context.Context, q pnpd.Queries,

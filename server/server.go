@@ -47,6 +47,11 @@ type Config struct {
 	Logger          *slog.Logger
 }
 
+// acceptBatch caps how many notifications one transaction accepts (group
+// commit): large enough to amortise a commit, small enough to keep each
+// caller's wait short.
+const acceptBatch = 256
+
 // Server is a running pnpd.
 type Server struct {
 	cfg    Config
@@ -56,6 +61,7 @@ type Server struct {
 	ln     net.Listener
 	log    *slog.Logger
 	broker *messenger.Broker
+	recv   *receiving.Service
 }
 
 // New opens the data folder and wires the server; Start runs it.
@@ -102,6 +108,7 @@ func (s *Server) wire(ctx context.Context, workers *river.Workers) error {
 	s.broker = messenger.NewBroker()
 	recv := &receiving.Service{Store: s.db, Rules: rules, Clock: s.clock, Log: s.log,
 		Changed: s.broker.Publish}
+	s.recv = recv
 	webhook.Register(workers, webhook.NewWorker(s.db, s.clock, &webhook.Sender{}, s.log))
 	river.AddWorker(workers, &receiving.ExpiryWorker{Service: recv})
 	s.db.Jobs().PeriodicJobs().Add(receiving.ExpiryPeriodicJob())
@@ -160,6 +167,7 @@ func (s *Server) Start(ctx context.Context) error {
 		ln.Close()
 		return err
 	}
+	s.recv.StartBatching(acceptBatch)
 
 	go func() {
 		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -191,6 +199,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 			errs = append(errs, ignoreDeadline(s.http.Close()))
 		}
 
+		s.recv.StopBatching()
 		jobsCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		errs = append(errs, s.db.Stop(jobsCtx))
