@@ -12,10 +12,12 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/time/rate"
 
 	"github.com/pnpd/pnpd"
+	"github.com/pnpd/pnpd/flow"
 	"github.com/pnpd/pnpd/receiving"
 )
 
@@ -28,8 +30,20 @@ type API struct {
 	// RateLimit is each channel's requests per second on each endpoint;
 	// LINE's is 2,000.
 	RateLimit float64
+	// Metrics, when set, is told of every request and notification.
+	Metrics Metrics
 
 	limiters sync.Map // channel ID + endpoint → *rate.Limiter
+}
+
+// Metrics counts what the API does; the server passes Prometheus's.
+type Metrics interface {
+	// Request counts a request to a named endpoint by its status.
+	Request(endpoint string, status int)
+	// Accepted records how long a push took to answer.
+	Accepted(took time.Duration)
+	// Notification counts a pushed notification by its outcome.
+	Notification(o flow.Outcome)
 }
 
 // handler is an endpoint that answers on its own or returns an error for
@@ -61,24 +75,88 @@ func (a *API) unrouted(status int, allow string) http.Handler {
 }
 
 // endpoint wraps a handler with what every endpoint does: a request ID,
-// authentication and the per-channel rate limit.
+// authentication, the per-channel rate limit, metrics and a debug line.
 func (a *API) endpoint(name string, h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
 		requestID := pnpd.NewRequestID()
 		w.Header().Set("X-Line-Request-Id", requestID)
 		r = r.WithContext(withRequestID(r.Context(), requestID))
+		sw := &statusWriter{ResponseWriter: w}
 
 		ch, err := a.authenticate(r)
 		if err == nil {
 			err = a.limit(ch.ID, name)
 		}
 		if err == nil {
-			err = h(w, r, ch)
+			err = h(sw, r, ch)
 		}
 		if err != nil {
-			a.writeError(w, r, err)
+			a.writeError(sw, r, err)
 		}
+
+		a.finished(r, name, sw.code(), time.Since(start))
 	})
+}
+
+// finished counts a request and logs it at debug level.
+func (a *API) finished(r *http.Request, endpoint string, status int, took time.Duration) {
+	if a.Metrics != nil {
+		a.Metrics.Request(endpoint, status)
+		if endpoint == "push" {
+			a.Metrics.Accepted(took)
+		}
+	}
+
+	a.Log.DebugContext(r.Context(), "Request finished", "endpoint", endpoint,
+		"status", status, "duration_ms", float64(took.Microseconds())/1000)
+}
+
+// countOutcome counts a pushed notification by what Accept made of it: an
+// outcome, or a refusal. Any other error stored nothing and counts nothing.
+func (a *API) countOutcome(o flow.Outcome, err error) {
+	switch {
+	case a.Metrics == nil:
+	case err == nil:
+		a.Metrics.Notification(o)
+	case pnpd.ErrorCode(err) == pnpd.ERefused:
+		a.Metrics.Notification(flow.Refuse)
+	}
+}
+
+// statusWriter remembers the status a handler answered with.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(status int) {
+	if w.status == 0 {
+		w.status = status
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+
+	return w.ResponseWriter.Write(b)
+}
+
+// code is the status sent; a handler that wrote nothing sent a 200.
+func (w *statusWriter) code() int {
+	if w.status == 0 {
+		return http.StatusOK
+	}
+
+	return w.status
+}
+
+// Unwrap lets http.ResponseController reach the connection's writer.
+func (w *statusWriter) Unwrap() http.ResponseWriter {
+	return w.ResponseWriter
 }
 
 func (a *API) authenticate(r *http.Request) (*pnpd.Channel, error) {
@@ -146,7 +224,9 @@ func withRequestID(ctx context.Context, id string) context.Context {
 	return context.WithValue(ctx, requestIDKey{}, id)
 }
 
-func requestID(ctx context.Context) string {
+// RequestID returns the LINE request ID (X-Line-Request-Id) of the request
+// ctx belongs to, or "" outside one; logs carry it as request_id.
+func RequestID(ctx context.Context) string {
 	id, _ := ctx.Value(requestIDKey{}).(string)
 	return id
 }

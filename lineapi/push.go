@@ -55,8 +55,8 @@ func (a *API) push(w http.ResponseWriter, r *http.Request, ch *pnpd.Channel) err
 		return err
 	}
 
-	_, err = a.Receiving.Accept(r.Context(), receiving.Push{
-		RequestID:            requestID(r.Context()),
+	outcome, err := a.Receiving.Accept(r.Context(), receiving.Push{
+		RequestID:            RequestID(r.Context()),
 		Channel:              ch,
 		Kind:                 pnpd.KindFlexible,
 		To:                   *req.To,
@@ -65,6 +65,7 @@ func (a *API) push(w http.ResponseWriter, r *http.Request, ch *pnpd.Channel) err
 		NotificationDisabled: req.NotificationDisabled != nil && *req.NotificationDisabled,
 		AggregationUnit:      firstOrEmpty(req.CustomAggregationUnits),
 	})
+	a.countOutcome(outcome, err)
 	if err != nil {
 		return err
 	}

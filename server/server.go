@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -20,6 +21,7 @@ import (
 	"github.com/pnpd/pnpd/flow"
 	"github.com/pnpd/pnpd/lineapi"
 	"github.com/pnpd/pnpd/messenger"
+	"github.com/pnpd/pnpd/metrics"
 	"github.com/pnpd/pnpd/receiving"
 	"github.com/pnpd/pnpd/sandbox"
 	"github.com/pnpd/pnpd/sms"
@@ -44,7 +46,12 @@ type Config struct {
 	// JobPollInterval is how often idle job workers look for new jobs; it
 	// bounds how soon a webhook leaves after its delivery (default 50 ms).
 	JobPollInterval time.Duration
-	Logger          *slog.Logger
+	// Metrics serves Prometheus's metrics at /metrics.
+	Metrics bool
+	// Pprof serves Go's profiler at /debug/pprof/; anyone who reaches the
+	// server can then profile it.
+	Pprof  bool
+	Logger *slog.Logger
 }
 
 // acceptBatch caps how many notifications one transaction accepts (group
@@ -54,14 +61,18 @@ const acceptBatch = 256
 
 // Server is a running pnpd.
 type Server struct {
-	cfg    Config
-	db     *sqlite.DB
-	clock  *pnpd.OffsetClock
-	http   *http.Server
-	ln     net.Listener
-	log    *slog.Logger
-	broker *messenger.Broker
-	recv   *receiving.Service
+	cfg     Config
+	db      *sqlite.DB
+	clock   *pnpd.OffsetClock
+	http    *http.Server
+	ln      net.Listener
+	log     *slog.Logger
+	broker  *messenger.Broker
+	recv    *receiving.Service
+	metrics *metrics.Metrics
+
+	started  atomic.Bool // the job workers run
+	stopping atomic.Bool // Shutdown has begun
 }
 
 // New opens the data folder and wires the server; Start runs it.
@@ -69,6 +80,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	cfg.Logger = slog.New(requestIDHandler{cfg.Logger.Handler()})
 	if cfg.DefaultCountry == "" {
 		cfg.DefaultCountry = "JP"
 	}
@@ -84,7 +96,8 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 
-	s := &Server{cfg: cfg, db: db, clock: &pnpd.OffsetClock{}, log: cfg.Logger}
+	s := &Server{cfg: cfg, db: db, clock: &pnpd.OffsetClock{}, log: cfg.Logger,
+		metrics: metrics.New()}
 	if err := s.wire(ctx, workers); err != nil {
 		db.Close()
 		return nil, err
@@ -109,8 +122,11 @@ func (s *Server) wire(ctx context.Context, workers *river.Workers) error {
 	recv := &receiving.Service{Store: s.db, Rules: rules, Clock: s.clock, Log: s.log,
 		Changed: s.broker.Publish}
 	s.recv = recv
-	webhook.Register(workers, webhook.NewWorker(s.db, s.clock, &webhook.Sender{}, s.log))
-	river.AddWorker(workers, &receiving.ExpiryWorker{Service: recv})
+	s.metrics.WatchQueue(s.db.QueueDepth)
+	hooks := webhook.NewWorker(s.db, s.clock, &webhook.Sender{}, s.log)
+	hooks.Metrics = s.metrics
+	webhook.Register(workers, hooks)
+	river.AddWorker(workers, &expiryWorker{expire: s.expire(recv)})
 	s.db.Jobs().PeriodicJobs().Add(receiving.ExpiryPeriodicJob())
 
 	s.http = &http.Server{
@@ -129,21 +145,20 @@ func (s *Server) wire(ctx context.Context, workers *river.Workers) error {
 func (s *Server) routes(recv *receiving.Service) http.Handler {
 	mux := http.NewServeMux()
 	(&lineapi.API{Store: s.db, Receiving: recv, Clock: s.clock, Log: s.log,
-		RateLimit: s.cfg.RateLimit}).Register(mux)
+		RateLimit: s.cfg.RateLimit, Metrics: s.metrics}).Register(mux)
 
+	outbox := &sms.Outbox{Store: s.db, Clock: s.clock}
 	codes := &sms.Codes{Store: s.db, Clock: s.clock, Limits: sms.DefaultLimits(), Log: s.log,
-		Sender: &sms.Outbox{Store: s.db, Clock: s.clock}}
+		Sender: countedSender{Sender: outbox, metrics: s.metrics}}
 	(&messenger.API{Store: s.db, Receiving: recv, Codes: codes, Clock: s.clock, Log: s.log,
 		DefaultCountry: s.cfg.DefaultCountry, SessionFor: 30 * 24 * time.Hour,
 		Sandbox: s.cfg.Sandbox, Broker: s.broker}).Register(mux)
 
 	if s.cfg.Sandbox {
 		(&sandbox.API{Store: s.db, Clock: s.clock, Receiving: recv, Token: s.cfg.SandboxToken,
-			Log: s.log, Expire: func(ctx context.Context) error {
-				_, err := recv.Expire(ctx)
-				return err
-			}}).Register(mux)
+			Log: s.log, Expire: s.expire(recv)}).Register(mux)
 	}
+	s.operations(mux)
 
 	return mux
 }
@@ -167,6 +182,7 @@ func (s *Server) Start(ctx context.Context) error {
 		ln.Close()
 		return err
 	}
+	s.started.Store(true)
 	s.recv.StartBatching(acceptBatch)
 
 	go func() {
@@ -192,6 +208,10 @@ func (s *Server) URL() string {
 // done and then closes the connections still open, stops the job workers
 // (giving running jobs their own grace period) and closes the database.
 func (s *Server) Shutdown(ctx context.Context) error {
+	// Readiness fails from here on, so a load balancer stops sending
+	// requests while the running ones finish.
+	s.stopping.Store(true)
+
 	var errs []error
 	if s.ln != nil {
 		if err := s.http.Shutdown(ctx); err != nil {

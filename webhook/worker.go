@@ -59,6 +59,14 @@ type Worker struct {
 	clock  pnpd.Clock
 	sender *Sender
 	logger *slog.Logger
+
+	// Metrics, when set, is told of every attempt recorded.
+	Metrics Metrics
+}
+
+// Metrics counts webhook attempts; the server passes Prometheus's.
+type Metrics interface {
+	WebhookAttempt(a *pnpd.WebhookAttempt)
 }
 
 // NewWorker returns a Worker. A nil sender is a zero Sender; a nil logger
@@ -189,6 +197,7 @@ func (w *Worker) skip(ctx context.Context, e *pnpd.WebhookEvent, ch *pnpd.Channe
 	if err := w.store.AddWebhookAttempt(ctx, a); err != nil {
 		return fmt.Errorf("send webhook: %w", err)
 	}
+	w.count(a)
 
 	w.log(ctx, slog.LevelInfo, "Webhook disabled", e, ch)
 
@@ -204,8 +213,15 @@ func (w *Worker) record(ctx context.Context, a *pnpd.WebhookAttempt, res Result)
 	if err := w.store.AddWebhookAttempt(ctx, a); err != nil {
 		return fmt.Errorf("send webhook: %w", err)
 	}
+	w.count(a)
 
 	return nil
+}
+
+func (w *Worker) count(a *pnpd.WebhookAttempt) {
+	if w.Metrics != nil {
+		w.Metrics.WebhookAttempt(a)
+	}
 }
 
 // outcome logs a recorded attempt and tells River what to do next.

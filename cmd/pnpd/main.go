@@ -2,6 +2,7 @@
 // addressed by phone number, with LINE's API.
 //
 //	pnpd serve [--addr 127.0.0.1:8080] [--data ./pnpd-data] [--demo] [--sandbox]
+//	           [--log-format text|json] [--metrics=false] [--pprof]
 package main
 
 import (
@@ -44,10 +45,10 @@ Flags:
 
 // options are the command line and environment, merged.
 type options struct {
-	addr, data, logLevel, sandboxToken, countries, defaultCountry string
-	demo, sandbox                                                 bool
-	rateLimit                                                     float64
-	rescueAfter                                                   time.Duration
+	addr, data, logLevel, logFormat, sandboxToken, countries, defaultCountry string
+	demo, sandbox, metrics, pprof                                            bool
+	rateLimit                                                                float64
+	rescueAfter                                                              time.Duration
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string,
@@ -103,6 +104,11 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (options
 		"how long after a crash a running job is taken up again (PNPD_JOB_RESCUE_AFTER)")
 	fs.StringVar(&o.logLevel, "log-level", env("PNPD_LOG_LEVEL", "info"),
 		"debug, info, warn or error (PNPD_LOG_LEVEL)")
+	fs.StringVar(&o.logFormat, "log-format", env("PNPD_LOG_FORMAT", "text"),
+		"text, for people, or json, for log collectors (PNPD_LOG_FORMAT)")
+	if err := operationFlags(fs, &o, env); err != nil {
+		return o, err
+	}
 
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -112,6 +118,25 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (options
 	}
 
 	return o, o.validate()
+}
+
+// operationFlags adds the flags for metrics and the profiler.
+func operationFlags(fs *flag.FlagSet, o *options, env func(name, def string) string) error {
+	metrics, err := strconv.ParseBool(env("PNPD_METRICS", "true"))
+	if err != nil {
+		return fmt.Errorf("PNPD_METRICS: %w", err)
+	}
+	fs.BoolVar(&o.metrics, "metrics", metrics,
+		"serve Prometheus metrics at /metrics; --metrics=false to stop (PNPD_METRICS)")
+
+	pprof, err := strconv.ParseBool(env("PNPD_PPROF", "false"))
+	if err != nil {
+		return fmt.Errorf("PNPD_PPROF: %w", err)
+	}
+	fs.BoolVar(&o.pprof, "pprof", pprof, "serve Go's profiler at /debug/pprof/, "+
+		"to anyone who reaches the address: keep it off a public network (PNPD_PPROF=true)")
+
+	return nil
 }
 
 func (o *options) validate() error {
@@ -133,6 +158,9 @@ func (o *options) validate() error {
 		return fmt.Errorf("--default-country: national formats are read for JP, TH and TW "+
 			"only, not %q", o.defaultCountry)
 	}
+	if o.logFormat != "text" && o.logFormat != "json" {
+		return fmt.Errorf("--log-format must be text or json, not %q", o.logFormat)
+	}
 	if o.rescueAfter < 12*time.Second {
 		return errors.New("--job-rescue-after must be at least 12s: a webhook job runs up to 10s")
 	}
@@ -146,7 +174,12 @@ func (o options) logger(stderr io.Writer) (*slog.Logger, error) {
 		return nil, fmt.Errorf("--log-level: %w", err)
 	}
 
-	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})), nil
+	opts := &slog.HandlerOptions{Level: level}
+	if o.logFormat == "json" {
+		return slog.New(slog.NewJSONHandler(stderr, opts)), nil
+	}
+
+	return slog.New(slog.NewTextHandler(stderr, opts)), nil
 }
 
 func serve(ctx context.Context, o options, stdout, stderr io.Writer) error {
@@ -159,7 +192,7 @@ func serve(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		Addr: o.addr, DataDir: o.data, Sandbox: o.sandbox, SandboxToken: o.sandboxToken,
 		RateLimit: o.rateLimit, ServiceCountries: splitList(o.countries),
 		DefaultCountry: strings.ToUpper(o.defaultCountry), Logger: log,
-		JobRescueAfter: o.rescueAfter,
+		JobRescueAfter: o.rescueAfter, Metrics: o.metrics, Pprof: o.pprof,
 	})
 	if err != nil {
 		return err

@@ -1,0 +1,226 @@
+// Package metrics counts what pnpd does for Prometheus: requests to the
+// LINE-compatible API, how fast notifications are accepted, what became of
+// them, webhook attempts, the SMS sent and the job queue's depth. Its
+// registry is its own, so two servers in one process count apart.
+package metrics
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/pnpd/pnpd"
+	"github.com/pnpd/pnpd/flow"
+)
+
+// Metrics holds pnpd's metrics. A nil *Metrics counts nothing.
+type Metrics struct {
+	registry        *prometheus.Registry
+	requests        *prometheus.CounterVec
+	accept          prometheus.Histogram
+	notifications   *prometheus.CounterVec
+	webhookAttempts *prometheus.CounterVec
+	webhookSeconds  prometheus.Histogram
+	smsSent         prometheus.Counter
+}
+
+// outcomes are the label values of pnpd_notifications_total, by the flow
+// outcome each counts.
+var outcomes = map[flow.Outcome]string{
+	flow.Deliver:        "delivered",
+	flow.HoldForConsent: "held_consent",
+	flow.HoldForSMS:     "held_sms",
+	flow.DropBlocked:    "blocked",
+	flow.Refuse:         "refused",
+	flow.Expire:         "expired",
+}
+
+// webhookReasons are the reasons an attempt can end with; "ok" is a 2xx.
+var webhookReasons = []string{"ok", pnpd.ReasonCouldNotConnect, pnpd.ReasonRequestTimeout,
+	pnpd.ReasonErrorStatusCode, pnpd.ReasonUnclassified, pnpd.ReasonWebhookDisabled,
+	pnpd.ReasonNoRedeliveryLeft}
+
+// New returns pnpd's metrics in a fresh registry, with the Go runtime's and
+// the process's.
+func New() *Metrics {
+	m := &Metrics{
+		registry: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "pnpd_http_requests_total",
+			Help: "Requests to the LINE-compatible API, by endpoint and HTTP status.",
+		}, []string{"endpoint", "status"}),
+		accept: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "pnpd_accept_seconds",
+			Help: "Time from a push request's arrival to its answer.",
+			// A push answers after one commit: well under a millisecond
+			// alone, longer when it waits for a group commit or a busy disk.
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1},
+		}),
+		notifications: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "pnpd_notifications_total",
+			Help: "Notifications by what became of them when pushed " +
+				"(delivered, held_consent, held_sms, blocked, refused) and held ones " +
+				"that expired.",
+		}, []string{"outcome"}),
+		webhookAttempts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "pnpd_webhook_attempts_total",
+			Help: "Webhook attempts by reason: ok for a 2xx, else why it failed.",
+		}, []string{"reason"}),
+		webhookSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "pnpd_webhook_seconds",
+			Help:    "Time a webhook receiver took to answer, up to the 2 s timeout.",
+			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2, 2.5},
+		}),
+		smsSent: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "pnpd_sms_sent_total",
+			Help: "Text messages sent with a verification code.",
+		}),
+	}
+	m.registry.MustRegister(m.requests, m.accept, m.notifications, m.webhookAttempts,
+		m.webhookSeconds, m.smsSent,
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.zero()
+
+	return m
+}
+
+// zero creates the series whose labels are known in advance, so a rate
+// over them starts at the first scrape rather than at the first event.
+func (m *Metrics) zero() {
+	for _, label := range outcomes {
+		m.notifications.WithLabelValues(label)
+	}
+
+	for _, reason := range webhookReasons {
+		m.webhookAttempts.WithLabelValues(reason)
+	}
+}
+
+// Request counts a request to an endpoint of the LINE-compatible API.
+func (m *Metrics) Request(endpoint string, status int) {
+	if m == nil {
+		return
+	}
+
+	m.requests.WithLabelValues(endpoint, strconv.Itoa(status)).Inc()
+}
+
+// Accepted records how long a push request took to answer.
+func (m *Metrics) Accepted(took time.Duration) {
+	if m == nil {
+		return
+	}
+
+	m.accept.Observe(took.Seconds())
+}
+
+// Notification counts a pushed notification by its outcome; Refuse counts
+// a refused one.
+func (m *Metrics) Notification(o flow.Outcome) {
+	if m == nil {
+		return
+	}
+
+	label, ok := outcomes[o]
+	if !ok {
+		label = o.String()
+	}
+	m.notifications.WithLabelValues(label).Inc()
+}
+
+// Expired counts held notifications the expiry sweep expired.
+func (m *Metrics) Expired(n int) {
+	if m == nil || n <= 0 {
+		return
+	}
+
+	m.notifications.WithLabelValues(outcomes[flow.Expire]).Add(float64(n))
+}
+
+// WebhookAttempt counts a recorded webhook attempt and, when a request was
+// sent, how long the receiver took.
+func (m *Metrics) WebhookAttempt(a *pnpd.WebhookAttempt) {
+	if m == nil {
+		return
+	}
+
+	reason := a.Reason
+	if reason == "" {
+		reason = "ok"
+	}
+	m.webhookAttempts.WithLabelValues(reason).Inc()
+
+	// A skipped attempt sent nothing, so it has no time to record.
+	if a.Reason != pnpd.ReasonWebhookDisabled {
+		m.webhookSeconds.Observe(a.Latency.Seconds())
+	}
+}
+
+// SMSSent counts a text message sent.
+func (m *Metrics) SMSSent() {
+	if m == nil {
+		return
+	}
+
+	m.smsSent.Inc()
+}
+
+// QueueDepth counts the jobs waiting to run, by River job state.
+type QueueDepth func(ctx context.Context) (map[string]int, error)
+
+// WatchQueue adds the gauge pnpd_queue_depth{state}, read from depth at
+// each scrape.
+func (m *Metrics) WatchQueue(depth QueueDepth) {
+	m.registry.MustRegister(&queueCollector{depth: depth, desc: prometheus.NewDesc(
+		"pnpd_queue_depth",
+		"Jobs (webhooks, expiry sweeps) waiting to run, by state: available, "+
+			"scheduled or retryable.",
+		[]string{"state"}, nil)})
+}
+
+// Handler serves the metrics in Prometheus's text format. A metric that
+// cannot be read is left out and logged; the rest are still served.
+func (m *Metrics) Handler(log *slog.Logger) http.Handler {
+	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{
+		ErrorLog:      slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		ErrorHandling: promhttp.ContinueOnError,
+		Registry:      m.registry,
+	})
+}
+
+// queueCollector reads the queue's depth when scraped, so the gauge is
+// never stale and costs nothing between scrapes.
+type queueCollector struct {
+	depth QueueDepth
+	desc  *prometheus.Desc
+}
+
+// queueReadTimeout bounds the count at a scrape; Prometheus's own scrape
+// timeout is 10 s by default.
+const queueReadTimeout = 2 * time.Second
+
+func (c *queueCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.desc
+}
+
+func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), queueReadTimeout)
+	defer cancel()
+
+	counts, err := c.depth(ctx)
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(c.desc, err)
+		return
+	}
+
+	for state, n := range counts {
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(n), state)
+	}
+}
