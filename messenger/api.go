@@ -10,6 +10,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/pnpd/pnpd"
@@ -48,8 +49,13 @@ type authed func(w http.ResponseWriter, r *http.Request, rec *pnpd.Recipient) er
 func (a *API) Register(mux *http.ServeMux) {
 	csrf := http.NewCrossOriginProtection()
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		a.writeError(w, r, pnpd.Errorf(pnpd.EForbidden,
-			"Requests from another site may not change anything here."))
+		err := pnpd.Errorf(pnpd.EForbidden,
+			"Requests from another site may not change anything here.")
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			a.writeError(w, r, err)
+			return
+		}
+		a.webError(w, r, err)
 	}))
 	route := func(pattern string, h handler) {
 		mux.Handle(pattern, csrf.Handler(a.serve(h)))

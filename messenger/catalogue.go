@@ -60,7 +60,13 @@ func T(lang, key string, args ...any) string {
 		return text
 	}
 
-	return fmt.Sprintf(text, args...)
+	// Every blank is %s: numbers fill it as text.
+	strs := make([]any, len(args))
+	for i, a := range args {
+		strs[i] = fmt.Sprint(a)
+	}
+
+	return fmt.Sprintf(text, strs...)
 }
 
 // CatalogueKeys lists the keys of the English catalogue, which every

@@ -64,7 +64,7 @@ func (a *API) showPhoneForm(w http.ResponseWriter, r *http.Request, f *phoneForm
 	p := &page{Title: phoneTitles[f.Kind], Rec: rec, Data: f}
 	status := http.StatusOK
 	if err != nil {
-		p.Error = pnpd.ErrorMessage(err)
+		p.Err = err
 		status = http.StatusBadRequest
 		if pnpd.ErrorCode(err) == pnpd.EInternal {
 			status = http.StatusInternalServerError
@@ -117,6 +117,12 @@ func (a *API) signUpPage(w http.ResponseWriter, r *http.Request) error {
 
 func (a *API) signUpSend(w http.ResponseWriter, r *http.Request) error {
 	f := a.phoneFormFrom(r, "signup")
+	// What the code step cannot change is checked before an SMS goes out.
+	if err := checkSignUpForm(f); err != nil {
+		a.showPhoneForm(w, r, f, nil, err)
+		return nil
+	}
+
 	issued, err := a.sendSignUpCode(r.Context(), f.request())
 	if err == nil {
 		a.sent(f, issued)
@@ -141,6 +147,19 @@ func (a *API) signUpVerify(w http.ResponseWriter, r *http.Request) error {
 	}
 
 	http.Redirect(w, r, "/chats", http.StatusSeeOther)
+
+	return nil
+}
+
+func checkSignUpForm(f *phoneForm) error {
+	if name := strings.TrimSpace(f.Name); name == "" || len([]rune(name)) > 20 {
+		return &pnpd.Error{Code: pnpd.EInvalid, Field: "displayName",
+			Message: "Enter a display name of 1 to 20 characters."}
+	}
+	if !f.Privacy {
+		return &pnpd.Error{Code: pnpd.EInvalid, Field: "agreePrivacyPolicy",
+			Message: "Agree to the privacy policy to create an account."}
+	}
 
 	return nil
 }

@@ -200,6 +200,8 @@ func (a *API) flash(r *http.Request) string {
 		return "consent.rejected"
 	case "changed":
 		return "notice.number_changed"
+	case "saved":
+		return "settings.saved"
 	}
 
 	return ""

@@ -66,7 +66,7 @@ func (a *API) verifySend(w http.ResponseWriter, r *http.Request, rec *pnpd.Recip
 	if _, err := a.sendVerificationCode(r.Context(), rec); err != nil {
 		a.show(w, r, http.StatusBadRequest, "verify.html", &page{Title: "verify.title",
 			Back: "/chats/system", Rec: rec, Data: a.verifyView(r, rec),
-			Error: pnpd.ErrorMessage(err)})
+			Err: err})
 		return nil
 	}
 
@@ -88,7 +88,7 @@ func (a *API) verifyCode(w http.ResponseWriter, r *http.Request, rec *pnpd.Recip
 	if err != nil {
 		a.show(w, r, http.StatusBadRequest, "verify_code.html", &page{Title: "verify.title",
 			Back: "/verify", Rec: rec, Data: a.verifyView(r, rec),
-			Error: pnpd.ErrorMessage(err)})
+			Err: err})
 		return nil
 	}
 
@@ -100,6 +100,7 @@ func (a *API) verifyCode(w http.ResponseWriter, r *http.Request, rec *pnpd.Recip
 type settingsView struct {
 	Masked  string
 	Agreed  bool
+	Privacy bool
 	Blocked []chatRow
 }
 
@@ -111,13 +112,13 @@ func (a *API) settingsPage(w http.ResponseWriter, r *http.Request, rec *pnpd.Rec
 
 	names := channelNames{store: a.Store}
 	v := &settingsView{Masked: pnpd.MaskPhone(rec.PhoneNumber),
-		Agreed: rec.Consent == pnpd.ConsentAgreed}
+		Agreed: rec.Consent == pnpd.ConsentAgreed, Privacy: rec.PrivacyPolicyAgreed}
 	for _, id := range blocked {
 		v.Blocked = append(v.Blocked, chatRow{ChatID: id, Name: names.chatName(r, id)})
 	}
 
 	a.show(w, r, http.StatusOK, "settings.html", &page{Title: "settings.title",
-		Back: "/chats", Rec: rec, Data: v})
+		Back: "/chats", Rec: rec, Data: v, Notice: a.flash(r)})
 
 	return nil
 }
@@ -134,7 +135,18 @@ func (a *API) settingsNotifications(w http.ResponseWriter, r *http.Request,
 		http.Redirect(w, r, "/verify", http.StatusSeeOther)
 		return nil
 	}
-	http.Redirect(w, r, "/settings", http.StatusSeeOther)
+	http.Redirect(w, r, "/settings?done=saved", http.StatusSeeOther)
+
+	return nil
+}
+
+func (a *API) settingsPrivacy(w http.ResponseWriter, r *http.Request,
+	rec *pnpd.Recipient) error {
+	if err := a.Receiving.AgreePrivacyPolicy(r.Context(), rec.ID); err != nil {
+		return err
+	}
+
+	http.Redirect(w, r, "/settings?done=saved", http.StatusSeeOther)
 
 	return nil
 }
@@ -146,7 +158,7 @@ func (a *API) settingsLanguage(w http.ResponseWriter, r *http.Request,
 		return err
 	}
 
-	http.Redirect(w, r, "/settings", http.StatusSeeOther)
+	http.Redirect(w, r, "/settings?done=saved", http.StatusSeeOther)
 
 	return nil
 }

@@ -3,7 +3,6 @@ package messenger
 import (
 	"embed"
 	"encoding/json"
-	"fmt"
 	"html/template"
 	"io/fs"
 	"net/http"
@@ -26,7 +25,8 @@ type page struct {
 	Name    string // a title that is a name, shown as is instead of Title
 	Back    string // the back link, when the page has one
 	Rec     *pnpd.Recipient
-	Error   string
+	Err     error  // shown in the page's language
+	Error   string // set from Err
 	Notice  string
 	Sandbox bool
 	Data    any
@@ -86,6 +86,9 @@ var jst = time.FixedZone("JST", 9*60*60)
 func (a *API) show(w http.ResponseWriter, r *http.Request, status int, name string, p *page) {
 	if p.Lang == "" {
 		p.Lang = pageLanguage(r, p.Rec)
+	}
+	if p.Err != nil {
+		p.Error = localError(p.Lang, p.Err)
 	}
 	p.Sandbox = a.Sandbox
 
@@ -147,8 +150,8 @@ func (a *API) webError(w http.ResponseWriter, r *http.Request, err error) {
 		a.Log.ErrorContext(r.Context(), "Page failed", "path", r.URL.Path, "error", err)
 	}
 
-	a.show(w, r, status, "error.html", &page{Title: "error.title",
-		Error: pnpd.ErrorMessage(err)})
+	rec, _ := a.sessionRecipient(r)
+	a.show(w, r, status, "error.html", &page{Title: "error.title", Rec: rec, Err: err})
 }
 
 func (a *API) serveWeb(h handler) http.Handler {
@@ -186,6 +189,7 @@ func (a *API) registerWeb(mux *http.ServeMux, csrf *http.CrossOriginProtection) 
 	route("GET /settings", a.signedIn(a.settingsPage))
 	route("POST /settings/notifications", a.signedIn(a.settingsNotifications))
 	route("POST /settings/language", a.signedIn(a.settingsLanguage))
+	route("POST /settings/privacy", a.signedIn(a.settingsPrivacy))
 	route("GET /settings/phone", a.signedIn(a.phonePage))
 	route("POST /settings/phone", a.signedIn(a.phoneSend))
 	route("POST /settings/phone/verify", a.signedIn(a.phoneVerify))
@@ -211,8 +215,4 @@ func (a *API) home(w http.ResponseWriter, r *http.Request) error {
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 
 	return nil
-}
-
-func fmtErr(err error) string {
-	return fmt.Sprint(pnpd.ErrorMessage(err))
 }

@@ -180,7 +180,7 @@ func TestLanguageSetting(t *testing.T) {
 	e.mustPush(ch, p.phone, "hello")
 
 	status, loc, _ := p.page("POST", "/settings/language", url.Values{"language": {"ja"}})
-	if status != 303 || loc != "/settings" {
+	if status != 303 || loc != "/settings?done=saved" {
 		t.Fatalf("set language: %d to %q", status, loc)
 	}
 
@@ -224,4 +224,49 @@ func TestCatalogues(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestErrorsInThePersonsLanguage: a wrong code on a Japanese page is told
+// in Japanese, with the tries left.
+func TestErrorsInThePersonsLanguage(t *testing.T) {
+	t.Parallel()
+
+	e := setup(t)
+	p := e.person(t, "+819012345607")
+	p.signUp("Aiko", "ja")
+	p.must("POST", "/api/v1/verification/code", nil, nil)
+
+	_, _, html := p.page("POST", "/verify/code", url.Values{"code": {wrongCode(e.code(p.phone))}})
+	if !strings.Contains(html, "認証番号が違います。残り 4 回入力できます。") {
+		t.Errorf("the wrong-code error is not in Japanese with 4 tries left:\n%s", html)
+	}
+}
+
+// TestSignUpPageNeedsNameAndPrivacyFirst: no SMS goes out for a sign-up
+// form that the code step could not complete.
+func TestSignUpPageNeedsNameAndPrivacyFirst(t *testing.T) {
+	t.Parallel()
+
+	e := setup(t)
+	p := e.person(t, "+819012345608")
+	for name, form := range map[string]url.Values{
+		"blank name": {"phoneNumber": {"090-1234-5608"}, "displayName": {"   "},
+			"agreePrivacyPolicy": {"1"}},
+		"no privacy": {"phoneNumber": {"090-1234-5608"}, "displayName": {"Aiko"}},
+	} {
+		if status, _, _ := p.page("POST", "/signup", form); status != 400 {
+			t.Errorf("%s: status %d, want 400", name, status)
+		}
+	}
+	if got := e.outbox(p.phone); len(got) != 0 {
+		t.Errorf("%d SMS sent for forms that cannot complete, want none", len(got))
+	}
+}
+
+func wrongCode(code string) string {
+	if code == "000000" {
+		return "000001"
+	}
+
+	return "000000"
 }

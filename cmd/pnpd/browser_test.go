@@ -114,7 +114,7 @@ func TestBrowserConsentThenDelivered(t *testing.T) {
 	// In Japanese the label is LINE's own.
 	w.pressTo(`.tabs a[href="/settings"]`, "/settings")
 	w.choose("#language", "ja")
-	w.pressTo("#save-language", "/settings")
+	w.pressTo("#save-language", "/settings?done=saved")
 	w.openChat(w.creds.ChannelID)
 	if got := w.messages(); len(got) != 1 || got[0].Label != "重要なお知らせ" {
 		t.Errorf("in Japanese the chat shows %+v, want the label 重要なお知らせ", got)

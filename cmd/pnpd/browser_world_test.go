@@ -127,7 +127,7 @@ func (w *browserWorld) agreeInSettings() {
 	w.open("/chats")
 	w.pressTo(`.tabs a[href="/settings"]`, "/settings")
 	w.choose("#notifications", "on")
-	w.pressTo("#save-notifications", "/settings")
+	w.pressTo("#save-notifications", "/settings?done=saved")
 	if got := eval[string](w.tab, `document.querySelector("#notifications").value`); got !=
 		"on" {
 		w.t.Fatalf("notification messages after saving On = %q", got)
