@@ -1,6 +1,8 @@
 package messenger
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"strings"
 
@@ -20,7 +22,8 @@ type phoneForm struct {
 	Name        string
 	Privacy     bool
 	Sent        *sms.Issued
-	ResendAfter int64 // seconds until another code may be asked for
+	ResendAfter int64  // seconds until another code may be asked for
+	E164        string // the number the code went to
 }
 
 func (a *API) phoneFormFrom(r *http.Request, kind string) *phoneForm {
@@ -44,6 +47,68 @@ func (a *API) phoneFormFrom(r *http.Request, kind string) *phoneForm {
 	return f
 }
 
+// formCookie keeps a two-step form's first step while its code is typed,
+// so the code step is a page of its own (GET): the browser's Back and
+// reload then work, with no form resubmitted.
+const formCookie = "pnpd_form"
+
+// rememberForm stores the first step and sends the browser to the code
+// step.
+func (a *API) rememberForm(w http.ResponseWriter, r *http.Request, f *phoneForm) {
+	raw, _ := json.Marshal(f)
+	http.SetCookie(w, &http.Cookie{Name: formCookie,
+		Value: base64.RawURLEncoding.EncodeToString(raw), Path: "/", MaxAge: 600,
+		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
+	http.Redirect(w, r, f.Action+"/code", http.StatusSeeOther)
+}
+
+// recallForm is the first step remembered for a form kind, or nil.
+func (a *API) recallForm(r *http.Request, kind string) *phoneForm {
+	c, err := r.Cookie(formCookie)
+	if err != nil {
+		return nil
+	}
+
+	raw, err := base64.RawURLEncoding.DecodeString(c.Value)
+	var f phoneForm
+	if err != nil || json.Unmarshal(raw, &f) != nil || f.Kind != kind || f.Sent == nil {
+		return nil
+	}
+
+	return &f
+}
+
+func forgetForm(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: formCookie, Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, SameSite: http.SameSiteStrictMode})
+}
+
+// codePage shows a form's code step from the remembered first step.
+func (a *API) codePage(kind string) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		f := a.recallForm(r, kind)
+		if f == nil {
+			http.Redirect(w, r, a.phoneFormFrom(r, kind).Action, http.StatusSeeOther)
+			return nil
+		}
+
+		f.ResendAfter = 0
+		if last, err := a.Store.LatestSMSCode(r.Context(), f.E164, purposeOf[kind]); err == nil {
+			wait := last.CreatedAt.Add(a.Codes.Limits.ResendAfter).Sub(a.Clock.Now())
+			f.ResendAfter = max(0, int64(wait.Seconds()+0.5))
+		}
+
+		rec, _ := a.sessionRecipient(r)
+		a.showPhoneForm(w, r, f, rec, nil)
+
+		return nil
+	}
+}
+
+var purposeOf = map[string]pnpd.SMSPurpose{
+	"login": pnpd.PurposeLogIn, "signup": pnpd.PurposeSignUp, "phone": pnpd.PurposeChangeNumber,
+}
+
 func (f *phoneForm) request() phoneRequest {
 	return phoneRequest{PhoneNumber: f.Phone, Country: f.Country}
 }
@@ -51,6 +116,7 @@ func (f *phoneForm) request() phoneRequest {
 // sent records the code that went out, for the code step.
 func (a *API) sent(f *phoneForm, issued sms.Issued) {
 	f.Sent = &issued
+	f.E164, _ = a.normalize(f.request())
 	f.ResendAfter = int64(issued.ResendAt.Sub(a.Clock.Now()).Seconds() + 0.5)
 }
 
@@ -85,10 +151,13 @@ func (a *API) logInPage(w http.ResponseWriter, r *http.Request) error {
 func (a *API) logInSend(w http.ResponseWriter, r *http.Request) error {
 	f := a.phoneFormFrom(r, "login")
 	issued, err := a.sendLogInCode(r.Context(), f.request())
-	if err == nil {
-		a.sent(f, issued)
+	if err != nil {
+		a.showPhoneForm(w, r, f, nil, err)
+		return nil
 	}
-	a.showPhoneForm(w, r, f, nil, err)
+
+	a.sent(f, issued)
+	a.rememberForm(w, r, f)
 
 	return nil
 }
@@ -105,6 +174,7 @@ func (a *API) logInVerify(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 
+	forgetForm(w)
 	http.Redirect(w, r, "/chats", http.StatusSeeOther)
 
 	return nil
@@ -124,10 +194,13 @@ func (a *API) signUpSend(w http.ResponseWriter, r *http.Request) error {
 	}
 
 	issued, err := a.sendSignUpCode(r.Context(), f.request())
-	if err == nil {
-		a.sent(f, issued)
+	if err != nil {
+		a.showPhoneForm(w, r, f, nil, err)
+		return nil
 	}
-	a.showPhoneForm(w, r, f, nil, err)
+
+	a.sent(f, issued)
+	a.rememberForm(w, r, f)
 
 	return nil
 }
@@ -146,6 +219,7 @@ func (a *API) signUpVerify(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 
+	forgetForm(w)
 	http.Redirect(w, r, "/chats", http.StatusSeeOther)
 
 	return nil

@@ -171,10 +171,13 @@ func (a *API) phonePage(w http.ResponseWriter, r *http.Request, rec *pnpd.Recipi
 func (a *API) phoneSend(w http.ResponseWriter, r *http.Request, rec *pnpd.Recipient) error {
 	f := a.phoneFormFrom(r, "phone")
 	issued, err := a.sendPhoneChangeCode(r.Context(), rec, f.request())
-	if err == nil {
-		a.sent(f, issued)
+	if err != nil {
+		a.showPhoneForm(w, r, f, rec, err)
+		return nil
 	}
-	a.showPhoneForm(w, r, f, rec, err)
+
+	a.sent(f, issued)
+	a.rememberForm(w, r, f)
 
 	return nil
 }
@@ -189,6 +192,7 @@ func (a *API) phoneVerify(w http.ResponseWriter, r *http.Request, rec *pnpd.Reci
 		return nil
 	}
 
+	forgetForm(w)
 	http.Redirect(w, r, "/chats/system?done=changed", http.StatusSeeOther)
 
 	return nil

@@ -270,3 +270,38 @@ func wrongCode(code string) string {
 
 	return "000000"
 }
+
+// TestCodeStepIsAPage: asking for a code leads to a page of its own, so
+// Back and reload work without resubmitting a form.
+func TestCodeStepIsAPage(t *testing.T) {
+	t.Parallel()
+
+	e := setup(t)
+	p := e.person(t, "+819012345609")
+	p.signUp("Aiko", "en")
+	browser := e.person(t, p.phone)
+
+	if status, loc, _ := browser.page("GET", "/login/code", nil); status != 303 ||
+		loc != "/login" {
+		t.Fatalf("code step before asking: %d to %q, want 303 to /login", status, loc)
+	}
+
+	status, loc, _ := browser.page("POST", "/login", url.Values{"phoneNumber": {"090-1234-5609"}})
+	if status != 303 || loc != "/login/code" {
+		t.Fatalf("ask for a code: %d to %q, want 303 to /login/code", status, loc)
+	}
+
+	for range 2 { // a reload shows the same page
+		status, _, html := browser.page("GET", "/login/code", nil)
+		if status != 200 || !strings.Contains(html, `id="code"`) ||
+			!strings.Contains(html, "********09") {
+			t.Fatalf("code step: %d, want the code form for the masked number", status)
+		}
+	}
+
+	status, loc, _ = browser.page("POST", "/login/verify", url.Values{
+		"phoneNumber": {"090-1234-5609"}, "code": {e.code(p.phone)}})
+	if status != 303 || loc != "/chats" {
+		t.Errorf("log in: %d to %q, want 303 to /chats", status, loc)
+	}
+}

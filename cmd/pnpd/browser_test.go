@@ -268,7 +268,7 @@ func TestBrowserNumberChangeDropsHeld(t *testing.T) {
 	w.choose("#country", "JP")
 	w.typeInto("#phone", newNumber.national)
 	w.docShot("new-number", "flow5-new-number")
-	w.pressTo("#send-code", "/settings/phone")
+	w.pressTo("#send-code", "/settings/phone/code")
 	code := w.sb.latestCode(newNumber.e164())
 	w.typeInto("#code", code)
 	w.shot("new-number-code")

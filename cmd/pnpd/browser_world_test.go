@@ -70,7 +70,7 @@ func (w *browserWorld) startSignUp(u phoneUser, docName string) {
 	w.typeInto("#name", u.name)
 	w.click("#privacy")
 	w.docShot("signup", docName)
-	w.pressTo("#send-code", "/signup")
+	w.pressTo("#send-code", "/signup/code")
 	w.waitVisible("#code")
 	w.shot("signup-code")
 }
@@ -99,7 +99,7 @@ func (w *browserWorld) codeFromPhone() string {
 		w.t.Fatal("the phone page shows no code")
 	}
 
-	if got := w.path(); got != "/signup" {
+	if got := w.path(); got != "/signup/code" {
 		w.t.Fatalf("the phone link led the code step away to %s", got)
 	}
 	w.waitVisible("#code")
@@ -114,7 +114,7 @@ func (w *browserWorld) logIn(u phoneUser) {
 	w.open("/login")
 	w.choose("#country", "JP")
 	w.typeInto("#phone", u.national)
-	w.pressTo("#send-code", "/login")
+	w.pressTo("#send-code", "/login/code")
 	w.typeInto("#code", w.sb.latestCode(u.e164()))
 	w.pressTo("#submit-code", "/chats")
 	w.shot("logged-in")
