@@ -239,14 +239,10 @@ func checkSignUpForm(f *phoneForm) error {
 }
 
 func (a *API) logOutPage(w http.ResponseWriter, r *http.Request) error {
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		if err := a.Store.DeleteSession(r.Context(), pnpd.HashToken(c.Value)); err != nil {
-			return err
-		}
+	if err := a.endSession(w, r); err != nil {
+		return err
 	}
 
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode})
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 
 	return nil

@@ -70,6 +70,17 @@ func (a *API) startSession(w http.ResponseWriter, r *http.Request, recipientID s
 }
 
 func (a *API) logOut(w http.ResponseWriter, r *http.Request) error {
+	if err := a.endSession(w, r); err != nil {
+		return err
+	}
+
+	w.WriteHeader(http.StatusNoContent)
+
+	return nil
+}
+
+// endSession deletes the request's session and its cookie.
+func (a *API) endSession(w http.ResponseWriter, r *http.Request) error {
 	if c, err := r.Cookie(sessionCookie); err == nil {
 		if err := a.Store.DeleteSession(r.Context(), pnpd.HashToken(c.Value)); err != nil {
 			return err
@@ -78,7 +89,6 @@ func (a *API) logOut(w http.ResponseWriter, r *http.Request) error {
 
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1,
 		HttpOnly: true, SameSite: http.SameSiteLaxMode})
-	w.WriteHeader(http.StatusNoContent)
 
 	return nil
 }
