@@ -19,7 +19,6 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/pnpd/pnpd"
 )
@@ -48,6 +47,8 @@ type DB struct {
 	read  *sql.DB
 	jobs  *river.Client[*sql.Tx]
 	log   *slog.Logger
+	// writer runs the updates, grouping them into shared commits.
+	writer *writer
 }
 
 var _ pnpd.Store = (*DB)(nil)
@@ -68,11 +69,12 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	}
 
 	db := &DB{write: write, read: read, log: opts.Logger}
-	db.queries = queries{r: read, w: write, db: db}
+	db.queries = queries{r: read, w: groupWriter{db}, db: db}
 	if err := db.init(ctx, opts); err != nil {
 		db.Close()
 		return nil, err
 	}
+	db.writer = startWriter(db)
 
 	return db, nil
 }
@@ -102,10 +104,11 @@ func openPool(path string, conns int) (*sql.DB, error) {
 	}
 	q.Set("_txlock", "immediate")
 
-	pool, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	connector, err := newCachingConnector("file:" + path + "?" + q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
+	pool := sql.OpenDB(connector)
 	pool.SetMaxOpenConns(conns)
 	pool.SetMaxIdleConns(conns)
 	pool.SetConnMaxLifetime(0)
@@ -118,7 +121,9 @@ func (db *DB) init(ctx context.Context, opts Options) error {
 		return err
 	}
 
-	queues := map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 20}}
+	// A webhook job spends its time waiting, for the receiver and for a
+	// commit, so many run at once; their attempts share commits.
+	queues := map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 100}}
 	if opts.Workers == nil {
 		queues = nil
 	}
@@ -194,24 +199,9 @@ func (db *DB) Stop(ctx context.Context) error {
 
 // Close closes the database. Stop the jobs first.
 func (db *DB) Close() error {
+	if db.writer != nil {
+		db.writer.stop()
+	}
+
 	return errors.Join(db.write.Close(), db.read.Close())
-}
-
-// Update runs fn in one write transaction, jobs included.
-func (db *DB) Update(ctx context.Context, fn func(pnpd.Queries) error) error {
-	tx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-
-	if err := fn(&queries{r: tx, w: tx, tx: tx, db: db}); err != nil {
-		return err
-	}
-
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-
-	return nil
 }

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/riverqueue/river"
+
 	"github.com/pnpd/pnpd"
 )
 
@@ -25,6 +27,9 @@ type queries struct {
 	r, w conn
 	tx   *sql.Tx
 	db   *DB
+	// jobs collects the jobs queued in the transaction, for one insert
+	// before it commits.
+	jobs *[]river.InsertManyParams
 }
 
 // ms stores a time as Unix milliseconds, the zero time as NULL.
@@ -60,17 +65,16 @@ func (q *queries) exec(ctx context.Context, what, query string, args ...any) err
 	return nil
 }
 
-// Enqueue queues a job in the transaction, or on its own outside one.
+// Enqueue queues a job in the transaction, or on its own outside one. In
+// a transaction the job is inserted with the others just before the commit.
 func (q *queries) Enqueue(ctx context.Context, job pnpd.Job) error {
-	var err error
-	if q.tx != nil {
-		_, err = q.db.jobs.InsertTx(ctx, q.tx, job, nil)
-	} else {
-		_, err = q.db.jobs.Insert(ctx, job, nil)
+	if q.tx == nil {
+		return q.db.Update(ctx, func(tq pnpd.Queries) error {
+			return tq.Enqueue(ctx, job)
+		})
 	}
-	if err != nil {
-		return fmt.Errorf("enqueue %s: %w", job.Kind(), err)
-	}
+
+	*q.jobs = append(*q.jobs, river.InsertManyParams{Args: job})
 
 	return nil
 }

@@ -1,7 +1,9 @@
 package storetest
 
 import (
+	"context"
 	"errors"
+	"sync"
 	"testing"
 
 	"github.com/pnpd/pnpd"
@@ -11,6 +13,7 @@ var updateTests = []test{
 	{"Commits", testUpdateCommits},
 	{"RollsBack", testUpdateRollsBack},
 	{"Enqueue", testEnqueue},
+	{"ConcurrentUpdatesStandAlone", testConcurrentUpdates},
 }
 
 // testUpdateCommits checks that writes inside Update are visible inside at
@@ -95,4 +98,67 @@ func testEnqueue(t *testing.T, f *fixture) {
 			ok(t, "enqueue on its own", f.store.Enqueue(f.ctx, j.job))
 		})
 	}
+}
+
+// testConcurrentUpdates checks that updates made at the same time stand
+// alone, however the store groups them: each one's writes are kept or
+// undone with it, whatever the others do, and a caller gone before its
+// update ran finds nothing written.
+func testConcurrentUpdates(t *testing.T, f *fixture) {
+	const n = 60
+	channels := make([]*pnpd.Channel, n)
+	for i := range channels {
+		channels[i] = f.newChannel()
+	}
+	gone, cancel := context.WithCancel(f.ctx)
+	cancel()
+
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i, c := range channels {
+		wg.Go(func() {
+			ctx := f.ctx
+			if i%5 == 4 {
+				ctx = gone
+			}
+			errs[i] = f.store.Update(ctx, func(q pnpd.Queries) error {
+				if err := q.CreateChannel(ctx, c); err != nil {
+					return err
+				}
+				if err := q.Enqueue(ctx, pnpd.WebhookJob{EventID: c.ID}); err != nil {
+					return err
+				}
+				if i%3 == 0 {
+					return errTest
+				}
+
+				return nil
+			})
+			if i%2 == 0 {
+				// Writes outside Update go through on their own.
+				errs[i] = errors.Join(errs[i], f.store.SetSetting(f.ctx, "demo_seeded", "true"))
+			}
+		})
+	}
+	wg.Wait()
+
+	for i, c := range channels {
+		_, err := f.store.Channel(f.ctx, c.ID)
+		switch {
+		case i%5 == 4:
+			if !errors.Is(errs[i], context.Canceled) {
+				t.Errorf("update %d with a canceled context = %v, want %v", i, errs[i], context.Canceled)
+			}
+			wantCode(t, "channel of a canceled update", err, pnpd.ENotFound)
+		case i%3 == 0:
+			if !errors.Is(errs[i], errTest) {
+				t.Errorf("failing update %d = %v, want %v", i, errs[i], errTest)
+			}
+			wantCode(t, "channel of a failed update", err, pnpd.ENotFound)
+		default:
+			ok(t, "update", errs[i])
+			ok(t, "channel of a committed update", err)
+		}
+	}
+	wantSetting(t, f.store, f, "true")
 }
