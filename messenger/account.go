@@ -144,7 +144,7 @@ func (a *API) verifyWithCode(ctx context.Context, rec *pnpd.Recipient,
 		return res, err
 	}
 
-	a.Receiving.Notify(rec.ID)
+	a.Receiving.Committed(res, rec.ID)
 
 	return res, nil
 }
@@ -203,7 +203,7 @@ func (a *API) changePhoneWithCode(ctx context.Context, rec *pnpd.Recipient,
 		return res, err
 	}
 
-	a.Receiving.Notify(rec.ID)
+	a.Receiving.Committed(res, rec.ID)
 
 	return res, nil
 }

@@ -34,8 +34,12 @@ type API struct {
 	Sandbox bool
 	// Broker carries live updates to open pages.
 	Broker *Broker
+	// ClientLimits bound how often one client asks for and enters codes.
+	ClientLimits ClientLimits
 
-	pages map[string]*template.Template
+	pages     map[string]*template.Template
+	codeLimit *clientLimiter // requests that send a code
+	tryLimit  *clientLimiter // requests that check one
 }
 
 // handler answers a request or returns an error for writeError.
@@ -60,19 +64,25 @@ func (a *API) Register(mux *http.ServeMux) {
 	route := func(pattern string, h handler) {
 		mux.Handle(pattern, csrf.Handler(a.serve(h)))
 	}
+	// The API and the pages share the limiters, so a client gets one
+	// budget whichever it uses.
+	a.codeLimit = newClientLimiter(a.ClientLimits.Codes, time.Now)
+	a.tryLimit = newClientLimiter(a.ClientLimits.Tries, time.Now)
+	code := func(h handler) handler { return a.limited(a.codeLimit, h) }
+	try := func(h handler) handler { return a.limited(a.tryLimit, h) }
 
-	route("POST /api/v1/signup/code", a.signUpCode)
-	route("POST /api/v1/signup", a.signUp)
-	route("POST /api/v1/login/code", a.logInCode)
-	route("POST /api/v1/login", a.logIn)
+	route("POST /api/v1/signup/code", code(a.signUpCode))
+	route("POST /api/v1/signup", try(a.signUp))
+	route("POST /api/v1/login/code", code(a.logInCode))
+	route("POST /api/v1/login", try(a.logIn))
 	route("POST /api/v1/logout", a.logOut)
 	route("GET /api/v1/me", a.auth(a.me))
 	route("POST /api/v1/privacy-policy", a.auth(a.agreePrivacyPolicy))
 	route("POST /api/v1/consent", a.auth(a.consent))
-	route("POST /api/v1/verification/code", a.auth(a.verificationCode))
-	route("POST /api/v1/verification", a.auth(a.verify))
-	route("POST /api/v1/phone-number/code", a.auth(a.phoneNumberCode))
-	route("POST /api/v1/phone-number", a.auth(a.changePhoneNumber))
+	route("POST /api/v1/verification/code", code(a.auth(a.verificationCode)))
+	route("POST /api/v1/verification", try(a.auth(a.verify)))
+	route("POST /api/v1/phone-number/code", code(a.auth(a.phoneNumberCode)))
+	route("POST /api/v1/phone-number", try(a.auth(a.changePhoneNumber)))
 	route("GET /api/v1/chats", a.auth(a.chats))
 	route("GET /api/v1/chats/{chatID}/messages", a.auth(a.chatMessages))
 	route("POST /api/v1/chats/{chatID}/read", a.auth(a.markRead))

@@ -36,9 +36,17 @@ func setup(t *testing.T) *env {
 func startServer(t *testing.T, log *slog.Logger, token string) *env {
 	t.Helper()
 
-	srv, err := server.New(t.Context(), server.Config{Addr: "127.0.0.1:0",
-		DataDir: t.TempDir(), Sandbox: true, SandboxToken: token, DefaultCountry: "JP",
-		Logger: log})
+	return startConfig(t, server.Config{Sandbox: true, SandboxToken: token,
+		DefaultCountry: "JP", Logger: log})
+}
+
+// startConfig starts a server with cfg on loopback, with its own data
+// folder.
+func startConfig(t *testing.T, cfg server.Config) *env {
+	t.Helper()
+
+	cfg.Addr, cfg.DataDir = "127.0.0.1:0", t.TempDir()
+	srv, err := server.New(t.Context(), cfg)
 	if err != nil {
 		t.Fatalf("new server: %v", err)
 	}
@@ -54,7 +62,7 @@ func startServer(t *testing.T, log *slog.Logger, token string) *env {
 		}
 	})
 
-	return &env{t: t, url: srv.URL(), token: token}
+	return &env{t: t, url: srv.URL(), token: cfg.SandboxToken}
 }
 
 // response is an answer with its body read.

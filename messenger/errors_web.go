@@ -41,6 +41,8 @@ func localError(lang string, err error) string {
 		return T(lang, "err.codeWrongLeft", e.Remaining)
 	case strings.HasPrefix(msg, "Wait ") && e.Remaining > 0:
 		return T(lang, "err.wait", e.Remaining)
+	case isClientLimit(msg):
+		return T(lang, "err.tooManyFromNetwork", e.Remaining)
 	case e.Code == pnpd.ENotFound && e.Field == "":
 		return T(lang, "err.notFound")
 	}

@@ -1,7 +1,7 @@
 // Package metrics counts what pnpd does for Prometheus: requests to the
 // LINE-compatible API, how fast notifications are accepted, what became of
-// them, webhook attempts, the SMS sent and the job queue's depth. Its
-// registry is its own, so two servers in one process count apart.
+// them, webhook attempts, the SMS sent and the job queue's depth by kind.
+// Its registry is its own, so two servers in one process count apart.
 package metrics
 
 import (
@@ -33,12 +33,14 @@ type Metrics struct {
 // outcomes are the label values of pnpd_notifications_total, by the flow
 // outcome each counts.
 var outcomes = map[flow.Outcome]string{
-	flow.Deliver:        "delivered",
-	flow.HoldForConsent: "held_consent",
-	flow.HoldForSMS:     "held_sms",
-	flow.DropBlocked:    "blocked",
-	flow.Refuse:         "refused",
-	flow.Expire:         "expired",
+	flow.Deliver:           "delivered",
+	flow.HoldForConsent:    "held_consent",
+	flow.HoldForSMS:        "held_sms",
+	flow.DropBlocked:       "blocked",
+	flow.Refuse:            "refused",
+	flow.Expire:            "expired",
+	flow.DropRejected:      "rejected",
+	flow.DropNumberChanged: "number_changed",
 }
 
 // webhookReasons are the reasons an attempt can end with; "ok" is a 2xx.
@@ -64,9 +66,11 @@ func New() *Metrics {
 		}),
 		notifications: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "pnpd_notifications_total",
-			Help: "Notifications by what became of them when pushed " +
-				"(delivered, held_consent, held_sms, blocked, refused) and held ones " +
-				"that expired.",
+			Help: "Notifications by each outcome they reached, at the push " +
+				"(delivered, held_consent, held_sms, blocked, refused) or later, " +
+				"when a held one is released (delivered), moves on to wait for " +
+				"an SMS verification (held_sms), is dropped (blocked, rejected, " +
+				"number_changed) or expires (expired).",
 		}, []string{"outcome"}),
 		webhookAttempts: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "pnpd_webhook_attempts_total",
@@ -124,7 +128,13 @@ func (m *Metrics) Accepted(took time.Duration) {
 // Notification counts a pushed notification by its outcome; Refuse counts
 // a refused one.
 func (m *Metrics) Notification(o flow.Outcome) {
-	if m == nil {
+	m.Notifications(o, 1)
+}
+
+// Notifications counts n notifications that reached an outcome: held ones
+// that were released, dropped or expired after the push.
+func (m *Metrics) Notifications(o flow.Outcome, n int) {
+	if m == nil || n <= 0 {
 		return
 	}
 
@@ -132,16 +142,7 @@ func (m *Metrics) Notification(o flow.Outcome) {
 	if !ok {
 		label = o.String()
 	}
-	m.notifications.WithLabelValues(label).Inc()
-}
-
-// Expired counts held notifications the expiry sweep expired.
-func (m *Metrics) Expired(n int) {
-	if m == nil || n <= 0 {
-		return
-	}
-
-	m.notifications.WithLabelValues(outcomes[flow.Expire]).Add(float64(n))
+	m.notifications.WithLabelValues(label).Add(float64(n))
 }
 
 // WebhookAttempt counts a recorded webhook attempt and, when a request was
@@ -172,17 +173,18 @@ func (m *Metrics) SMSSent() {
 	m.smsSent.Inc()
 }
 
-// QueueDepth counts the jobs waiting to run, by River job state.
-type QueueDepth func(ctx context.Context) (map[string]int, error)
+// QueueDepth counts the jobs waiting to run by job kind, then by River job
+// state.
+type QueueDepth func(ctx context.Context) (map[string]map[string]int, error)
 
-// WatchQueue adds the gauge pnpd_queue_depth{state}, read from depth at
+// WatchQueue adds the gauge pnpd_queue_depth{kind,state}, read from depth at
 // each scrape.
 func (m *Metrics) WatchQueue(depth QueueDepth) {
 	m.registry.MustRegister(&queueCollector{depth: depth, desc: prometheus.NewDesc(
 		"pnpd_queue_depth",
-		"Jobs (webhooks, expiry sweeps) waiting to run, by state: available, "+
-			"scheduled or retryable.",
-		[]string{"state"}, nil)})
+		"Jobs waiting to run, by kind (webhook_delivery: webhooks to send; "+
+			"expire_held: expiry sweeps) and state (available, scheduled or retryable).",
+		[]string{"kind", "state"}, nil)})
 }
 
 // Handler serves the metrics in Prometheus's text format. A metric that
@@ -220,7 +222,10 @@ func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
 		return
 	}
 
-	for state, n := range counts {
-		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(n), state)
+	for kind, states := range counts {
+		for state, n := range states {
+			ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(n),
+				kind, state)
+		}
 	}
 }

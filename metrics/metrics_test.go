@@ -43,6 +43,9 @@ func TestOutcomeLabels(t *testing.T) {
 		{"held for SMS", flow.HoldForSMS, "held_sms"},
 		{"dropped for a block", flow.DropBlocked, "blocked"},
 		{"refused", flow.Refuse, "refused"},
+		{"held, then rejected", flow.DropRejected, "rejected"},
+		{"held, then the number changed", flow.DropNumberChanged, "number_changed"},
+		{"held, then expired", flow.Expire, "expired"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -65,13 +68,13 @@ func TestOutcomeLabels(t *testing.T) {
 func TestScrapeSurvivesAQueueError(t *testing.T) {
 	t.Parallel()
 	m := metrics.New()
-	m.WatchQueue(func(context.Context) (map[string]int, error) {
+	m.WatchQueue(func(context.Context) (map[string]map[string]int, error) {
 		return nil, errors.New("database is locked")
 	})
 	var logs bytes.Buffer
 
 	m.Request("push", http.StatusOK)
-	m.Expired(3)
+	m.Notifications(flow.Expire, 3)
 	status, body := scrape(t, m, slog.New(slog.NewTextHandler(&logs, nil)))
 
 	if status != http.StatusOK {
@@ -90,5 +93,31 @@ func TestScrapeSurvivesAQueueError(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "database is locked") {
 		t.Errorf("the log lacks the error: %s", logs.String())
+	}
+}
+
+// TestQueueDepthByKind shows the webhook backlog apart from the expiry
+// sweep's job.
+func TestQueueDepthByKind(t *testing.T) {
+	t.Parallel()
+	m := metrics.New()
+	m.WatchQueue(func(context.Context) (map[string]map[string]int, error) {
+		return map[string]map[string]int{
+			"webhook_delivery": {"available": 4, "retryable": 2},
+			"expire_held":      {"available": 1, "retryable": 0},
+		}, nil
+	})
+
+	_, body := scrape(t, m, slog.New(slog.DiscardHandler))
+
+	for _, want := range []string{
+		`pnpd_queue_depth{kind="webhook_delivery",state="available"} 4`,
+		`pnpd_queue_depth{kind="webhook_delivery",state="retryable"} 2`,
+		`pnpd_queue_depth{kind="expire_held",state="available"} 1`,
+		`pnpd_queue_depth{kind="expire_held",state="retryable"} 0`,
+	} {
+		if !strings.Contains(body, want+"\n") {
+			t.Errorf("the scrape lacks %q", want)
+		}
 	}
 }

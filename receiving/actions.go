@@ -18,7 +18,13 @@ type Result struct {
 	// SMSVerificationRequired is set when notifications still wait for an
 	// SMS verification.
 	SMSVerificationRequired bool
+
+	settled tally // for Outcomes, once committed
 }
+
+// tally counts held notifications by the outcome they reached, indexed by
+// flow.Outcome; an array keeps Result comparable.
+type tally [flow.DropNumberChanged + 1]int
 
 // Agree records the recipient's consent and releases what it held.
 func (s *Service) Agree(ctx context.Context, recipientID string) (Result, error) {
@@ -120,7 +126,7 @@ func (s *Service) SetBlocked(ctx context.Context, recipientID, channelID string,
 		return err
 	})
 	if err == nil {
-		s.Notify(recipientID)
+		s.Committed(res, recipientID)
 	}
 
 	return res, err
@@ -135,8 +141,27 @@ func (s *Service) Expire(ctx context.Context) (int, error) {
 	if n > 0 {
 		s.Log.InfoContext(ctx, "Expired held notifications", "count", n)
 	}
+	s.counted(flow.Expire, n)
 
 	return n, nil
+}
+
+// Committed tells, once a transaction has committed, what an action in it
+// did: live updates learn that the recipient's chats changed, and Outcomes
+// what became of the held notifications. Callers of Verified and
+// ChangeNumber, which run in the caller's transaction, call it after their
+// commit; the service calls it after its own.
+func (s *Service) Committed(res Result, recipientID string) {
+	s.Notify(recipientID)
+	for o, n := range res.settled {
+		s.counted(flow.Outcome(o), n)
+	}
+}
+
+func (s *Service) counted(o flow.Outcome, n int) {
+	if s.Outcomes != nil && n > 0 {
+		s.Outcomes(o, n)
+	}
 }
 
 func (s *Service) changeRecipient(ctx context.Context, recipientID string,
@@ -149,7 +174,7 @@ func (s *Service) changeRecipient(ctx context.Context, recipientID string,
 		return err
 	})
 	if err == nil {
-		s.Notify(recipientID)
+		s.Committed(res, recipientID)
 	}
 
 	return res, err
@@ -238,6 +263,7 @@ func (s *Service) release(ctx context.Context, q pnpd.Queries,
 }
 
 func (r *Result) count(o flow.Outcome) {
+	r.settled[o]++
 	switch o {
 	case flow.Deliver:
 		r.Delivered++

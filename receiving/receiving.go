@@ -27,6 +27,11 @@ type Service struct {
 	// Changed, when set, is told after a commit which recipients' chats
 	// changed, for live updates.
 	Changed func(recipientIDs ...string)
+	// Outcomes, when set, is told after a commit how many held
+	// notifications reached an outcome: delivered on release, moved on to
+	// wait for an SMS verification, dropped (blocked, rejected, number
+	// changed) or expired. What Accept decided is its caller's to count.
+	Outcomes func(o flow.Outcome, n int)
 
 	batch *batcher // set by StartBatching
 }
@@ -222,7 +227,7 @@ func (s *Service) queueWebhook(ctx context.Context, q pnpd.Queries, n *pnpd.Noti
 }
 
 // Notify tells live updates that recipients' chats changed; the service
-// calls it after its own commits, callers after the transactions they ran.
+// calls it after its commits (Committed calls it too).
 func (s *Service) Notify(recipientIDs ...string) {
 	if s.Changed != nil {
 		s.Changed(recipientIDs...)

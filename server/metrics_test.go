@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -120,14 +121,134 @@ func TestMetricsCountWebhookAttempts(t *testing.T) {
 	// The failed event waits in the queue for its redelivery, 5 s on. River
 	// keeps a job due that soon as available, a later one as retryable.
 	e.waitFor("the failed event in the queue", func(s samples) bool {
-		return queued(s) >= 1
+		return queued(s, webhookKind) >= 1
 	})
 }
 
-// queued adds up the jobs waiting in every state.
-func queued(s samples) float64 {
-	return s[`pnpd_queue_depth{state="available"}`] +
-		s[`pnpd_queue_depth{state="scheduled"}`] + s[`pnpd_queue_depth{state="retryable"}`]
+// The job kinds pnpd_queue_depth reports.
+const (
+	webhookKind = "webhook_delivery"
+	expiryKind  = "expire_held"
+)
+
+// queued adds up the jobs of the kinds waiting in every state; all kinds
+// when none is named.
+func queued(s samples, kinds ...string) float64 {
+	if len(kinds) == 0 {
+		kinds = []string{webhookKind, expiryKind}
+	}
+
+	var n float64
+	for _, kind := range kinds {
+		for _, state := range []string{"available", "scheduled", "retryable"} {
+			n += s[fmt.Sprintf(`pnpd_queue_depth{kind=%q,state=%q}`, kind, state)]
+		}
+	}
+
+	return n
+}
+
+// TestMetricsQueueDepthByKind leaves a webhook waiting for its redelivery
+// and finds it under its own kind, apart from the expiry sweep's job.
+func TestMetricsQueueDepthByKind(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	failing := receiver(t, http.StatusInternalServerError)
+	ch := e.channel("Failing Receiver", failing.URL, true)
+
+	before := e.scrape()
+	for _, kind := range []string{webhookKind, expiryKind} {
+		for _, state := range []string{"available", "scheduled", "retryable"} {
+			key := fmt.Sprintf(`pnpd_queue_depth{kind=%q,state=%q}`, kind, state)
+			if _, ok := before[key]; !ok {
+				t.Errorf("the scrape lacks %s", key)
+			}
+		}
+	}
+	if got := queued(before, webhookKind); got != 0 {
+		t.Fatalf("%v webhooks queued before any push", got)
+	}
+
+	if resp := e.push(ch.AccessToken, aiko); resp.status != http.StatusOK {
+		t.Fatalf("push: %d %s", resp.status, resp.body)
+	}
+
+	// The first attempt fails; the event then waits 5 s for its redelivery.
+	e.waitForMetric(`pnpd_webhook_attempts_total{reason="error_status_code"}`, 1)
+	after := e.waitFor("the webhook in the queue", func(s samples) bool {
+		return queued(s, webhookKind) == 1
+	})
+	if got := queued(after, expiryKind); got > 1 {
+		t.Errorf("%v expiry sweeps queued, want at most the periodic one", got)
+	}
+}
+
+// TestMetricsCountReleasedAndDropped holds notifications, then lets their
+// recipients release them (agree, verify by SMS) or drop them (block,
+// change number), and finds each counted once it happened.
+func TestMetricsCountReleasedAndDropped(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	second := e.channel("Second Shop", receiver(t, http.StatusOK).URL, false)
+	key := func(outcome string) string {
+		return `pnpd_notifications_total{outcome="` + outcome + `"}`
+	}
+
+	before := e.scrape()
+	e.mustPush(botan, http.StatusOK)
+	e.mustPush(daiki, http.StatusOK)
+	e.mustPush(chiyo, http.StatusOK)
+	if resp := e.push(second.AccessToken, chiyo); resp.status != http.StatusOK {
+		t.Fatalf("push: %d %s", resp.status, resp.body)
+	}
+	held := e.scrape()
+	if got := held[key("delivered")] - before[key("delivered")]; got != 0 {
+		t.Fatalf("delivered moved by %v while all four were held", got)
+	}
+
+	// Botan agrees; Daiki verifies the number by SMS.
+	b := e.person(botan)
+	b.logIn()
+	b.must("POST", "/api/v1/consent", map[string]bool{"agree": true})
+	d := e.person(daiki)
+	d.logIn()
+	d.must("POST", "/api/v1/verification/code", nil)
+	d.must("POST", "/api/v1/verification", map[string]string{"code": e.codes(daiki)[0]})
+	released := e.scrape()
+
+	// Chiyo agrees, so both her notifications wait for an SMS verification;
+	// she blocks the demo channel and moves to a new number.
+	c := e.person(chiyo)
+	c.logIn()
+	c.must("POST", "/api/v1/consent", map[string]bool{"agree": true})
+	c.must("PUT", "/api/v1/channels/"+e.demo.Credentials.ChannelID+"/block", nil)
+	c.must("POST", "/api/v1/phone-number/code", map[string]string{"phoneNumber": newNumber})
+	c.must("POST", "/api/v1/phone-number", map[string]string{"phoneNumber": newNumber,
+		"code": e.codes(newNumber)[0]})
+	after := e.scrape()
+
+	tests := []struct {
+		name     string
+		from, to samples
+		outcome  string
+		want     float64
+	}{
+		{"agree and verification deliver", held, released, "delivered", 2},
+		{"held at the push", before, held, "held_consent", 3},
+		{"held for SMS at the push", before, held, "held_sms", 1},
+		{"agreeing moves Chiyo's two on to SMS", released, after, "held_sms", 2},
+		{"the block drops one", released, after, "blocked", 1},
+		{"the number change drops the other", released, after, "number_changed", 1},
+		{"nothing delivered after", released, after, "delivered", 0},
+		{"nothing expired", before, after, "expired", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.to[key(tt.outcome)] - tt.from[key(tt.outcome)]; got != tt.want {
+				t.Errorf("%s moved by %v, want %v", key(tt.outcome), got, tt.want)
+			}
+		})
+	}
 }
 
 func receiver(t *testing.T, status int) *httptest.Server {

@@ -8,9 +8,6 @@ import (
 	"net/http/pprof"
 	"time"
 
-	"github.com/riverqueue/river"
-
-	"github.com/pnpd/pnpd"
 	"github.com/pnpd/pnpd/lineapi"
 	"github.com/pnpd/pnpd/metrics"
 	"github.com/pnpd/pnpd/receiving"
@@ -89,27 +86,13 @@ func writeText(w http.ResponseWriter, status int, text string) {
 	_, _ = w.Write([]byte(text + "\n"))
 }
 
-// expire runs the expiry sweep and counts what it expired, for the job and
-// for the sandbox's clock.
-func (s *Server) expire(recv *receiving.Service) func(context.Context) error {
+// expire runs the expiry sweep for the sandbox after its clock moved; the
+// service counts what expired.
+func expire(recv *receiving.Service) func(context.Context) error {
 	return func(ctx context.Context) error {
-		n, err := recv.Expire(ctx)
-		s.metrics.Expired(n)
-
+		_, err := recv.Expire(ctx)
 		return err
 	}
-}
-
-// expiryWorker runs the expiry sweep as receiving.ExpiryWorker does; it
-// stands in for it because that worker tells no one how many expired.
-type expiryWorker struct {
-	river.WorkerDefaults[pnpd.ExpiryJob]
-	expire func(context.Context) error
-}
-
-// Work expires every held notification past its 24 hours.
-func (w *expiryWorker) Work(ctx context.Context, _ *river.Job[pnpd.ExpiryJob]) error {
-	return w.expire(ctx)
 }
 
 // countedSender counts the text messages its Sender sent.

@@ -37,7 +37,10 @@ type Config struct {
 	Sandbox      bool
 	SandboxToken string
 	// RateLimit is each channel's requests per second per endpoint.
-	RateLimit        float64
+	RateLimit float64
+	// ClientLimits bound how often one client address asks for and enters
+	// SMS codes; the zero value limits nothing.
+	ClientLimits     messenger.ClientLimits
 	ServiceCountries []string
 	DefaultCountry   string
 	// JobRescueAfter is how long a job may run before it counts as lost in
@@ -120,13 +123,13 @@ func (s *Server) wire(ctx context.Context, workers *river.Workers) error {
 
 	s.broker = messenger.NewBroker()
 	recv := &receiving.Service{Store: s.db, Rules: rules, Clock: s.clock, Log: s.log,
-		Changed: s.broker.Publish}
+		Changed: s.broker.Publish, Outcomes: s.metrics.Notifications}
 	s.recv = recv
 	s.metrics.WatchQueue(s.db.QueueDepth)
 	hooks := webhook.NewWorker(s.db, s.clock, &webhook.Sender{}, s.log)
 	hooks.Metrics = s.metrics
 	webhook.Register(workers, hooks)
-	river.AddWorker(workers, &expiryWorker{expire: s.expire(recv)})
+	river.AddWorker(workers, &receiving.ExpiryWorker{Service: recv})
 	s.db.Jobs().PeriodicJobs().Add(receiving.ExpiryPeriodicJob())
 
 	s.http = &http.Server{
@@ -152,11 +155,12 @@ func (s *Server) routes(recv *receiving.Service) http.Handler {
 		Sender: countedSender{Sender: outbox, metrics: s.metrics}}
 	(&messenger.API{Store: s.db, Receiving: recv, Codes: codes, Clock: s.clock, Log: s.log,
 		DefaultCountry: s.cfg.DefaultCountry, SessionFor: 30 * 24 * time.Hour,
-		Sandbox: s.cfg.Sandbox, Broker: s.broker}).Register(mux)
+		Sandbox: s.cfg.Sandbox, Broker: s.broker,
+		ClientLimits: s.cfg.ClientLimits}).Register(mux)
 
 	if s.cfg.Sandbox {
 		(&sandbox.API{Store: s.db, Clock: s.clock, Receiving: recv, Token: s.cfg.SandboxToken,
-			Log: s.log, Expire: s.expire(recv)}).Register(mux)
+			Log: s.log, Expire: expire(recv)}).Register(mux)
 	}
 	s.operations(mux)
 

@@ -31,9 +31,12 @@ const sandboxToken = "server-test-sandbox-token-4e1b"
 const (
 	aiko  = "+819011110001" // agreed: delivered at once
 	botan = "+819011110002" // consent not set: held for consent
+	chiyo = "+819011110003" // consent not set, SMS needed: held for consent, then SMS
 	daiki = "+819011110004" // agreed, SMS needed: held for SMS
 	emi   = "+819011110005" // rejected: refused
 	goro  = "+819011110007" // blocked the demo channel
+
+	newNumber = "+819011119999" // no account: a number to change to
 )
 
 // env is a pnpd server in sandbox mode with the demo seeded, in process on

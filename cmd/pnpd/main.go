@@ -3,6 +3,8 @@
 //
 //	pnpd serve [--addr 127.0.0.1:8080] [--data ./pnpd-data] [--demo] [--sandbox]
 //	           [--log-format text|json] [--metrics=false] [--pprof]
+//	           [--ip-code-rate N] [--ip-code-burst N]
+//	           [--ip-try-rate N] [--ip-try-burst N]
 package main
 
 import (
@@ -20,6 +22,7 @@ import (
 	"time"
 
 	"github.com/pnpd/pnpd"
+	"github.com/pnpd/pnpd/messenger"
 	"github.com/pnpd/pnpd/sandbox"
 	"github.com/pnpd/pnpd/server"
 )
@@ -49,6 +52,7 @@ type options struct {
 	demo, sandbox, metrics, pprof                                            bool
 	rateLimit                                                                float64
 	rescueAfter                                                              time.Duration
+	clientLimits                                                             messenger.ClientLimits
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string,
@@ -109,6 +113,9 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (options
 	if err := operationFlags(fs, &o, env); err != nil {
 		return o, err
 	}
+	if err := clientLimitFlags(fs, &o, env); err != nil {
+		return o, err
+	}
 
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -139,6 +146,50 @@ func operationFlags(fs *flag.FlagSet, o *options, env func(name, def string) str
 	return nil
 }
 
+// clientLimitFlags adds the flags for the per-client limits on the SMS code
+// endpoints. The defaults let a household or an office behind one address
+// sign up and log in without noticing, and hold one client to 5 text
+// messages a minute once it has spent its first 20.
+func clientLimitFlags(fs *flag.FlagSet, o *options,
+	env func(name, def string) string) error {
+	l := &o.clientLimits
+
+	return errors.Join(
+		floatFlag(fs, env, &l.Codes.PerMinute, "ip-code-rate", "PNPD_IP_CODE_RATE", "5",
+			"SMS code requests a minute per client address (IPv6: per /64); 0 for no limit"),
+		intFlag(fs, env, &l.Codes.Burst, "ip-code-burst", "PNPD_IP_CODE_BURST", "20",
+			"SMS code requests a client address may make at once"),
+		floatFlag(fs, env, &l.Tries.PerMinute, "ip-try-rate", "PNPD_IP_TRY_RATE", "20",
+			"SMS codes entered a minute per client address (IPv6: per /64); 0 for no limit"),
+		intFlag(fs, env, &l.Tries.Burst, "ip-try-burst", "PNPD_IP_TRY_BURST", "40",
+			"SMS codes a client address may enter at once"),
+	)
+}
+
+// floatFlag adds a number flag whose default comes from the environment.
+func floatFlag(fs *flag.FlagSet, env func(name, def string) string, p *float64,
+	name, envName, def, usage string) error {
+	v, err := strconv.ParseFloat(env(envName, def), 64)
+	if err != nil {
+		return fmt.Errorf("%s: %w", envName, err)
+	}
+	fs.Float64Var(p, name, v, fmt.Sprintf("%s (%s)", usage, envName))
+
+	return nil
+}
+
+// intFlag adds a whole-number flag whose default comes from the environment.
+func intFlag(fs *flag.FlagSet, env func(name, def string) string, p *int,
+	name, envName, def, usage string) error {
+	v, err := strconv.Atoi(env(envName, def))
+	if err != nil {
+		return fmt.Errorf("%s: %w", envName, err)
+	}
+	fs.IntVar(p, name, v, fmt.Sprintf("%s (%s)", usage, envName))
+
+	return nil
+}
+
 func (o *options) validate() error {
 	if o.demo {
 		o.sandbox = true
@@ -148,6 +199,9 @@ func (o *options) validate() error {
 	}
 	if o.rateLimit < 0 {
 		return errors.New("--rate-limit must not be negative")
+	}
+	if err := validateClientLimits(o.clientLimits); err != nil {
+		return err
 	}
 	for _, c := range splitList(o.countries) {
 		if !pnpd.KnownCountry(c) {
@@ -163,6 +217,19 @@ func (o *options) validate() error {
 	}
 	if o.rescueAfter < 12*time.Second {
 		return errors.New("--job-rescue-after must be at least 12s: a webhook job runs up to 10s")
+	}
+
+	return nil
+}
+
+func validateClientLimits(l messenger.ClientLimits) error {
+	switch {
+	case l.Codes.PerMinute < 0 || l.Tries.PerMinute < 0:
+		return errors.New("--ip-code-rate and --ip-try-rate must not be negative")
+	case l.Codes.PerMinute > 0 && l.Codes.Burst < 1:
+		return errors.New("--ip-code-burst must be at least 1")
+	case l.Tries.PerMinute > 0 && l.Tries.Burst < 1:
+		return errors.New("--ip-try-burst must be at least 1")
 	}
 
 	return nil
@@ -193,6 +260,7 @@ func serve(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		RateLimit: o.rateLimit, ServiceCountries: splitList(o.countries),
 		DefaultCountry: strings.ToUpper(o.defaultCountry), Logger: log,
 		JobRescueAfter: o.rescueAfter, Metrics: o.metrics, Pprof: o.pprof,
+		ClientLimits: o.clientLimits,
 	})
 	if err != nil {
 		return err
