@@ -48,7 +48,8 @@ type DB struct {
 	jobs  *river.Client[*sql.Tx]
 	log   *slog.Logger
 	// writer runs the updates, grouping them into shared commits.
-	writer *writer
+	writer   *writer
+	channels *channelCache
 }
 
 var _ pnpd.Store = (*DB)(nil)
@@ -68,7 +69,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		return nil, err
 	}
 
-	db := &DB{write: write, read: read, log: opts.Logger}
+	db := &DB{write: write, read: read, log: opts.Logger, channels: newChannelCache()}
 	db.queries = queries{r: read, w: groupWriter{db}, db: db}
 	if err := db.init(ctx, opts); err != nil {
 		db.Close()

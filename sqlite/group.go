@@ -31,8 +31,10 @@ type update struct {
 	ctx  context.Context
 	fn   func(pnpd.Queries) error
 	jobs []river.InsertManyParams
-	err  error
-	done chan struct{}
+	// channels is set when the update writes to a channel or a token.
+	channels bool
+	err      error
+	done     chan struct{}
 }
 
 // writer runs every Update on the one write connection.
@@ -147,8 +149,8 @@ func (w *writer) commitGroup(group []*update) error {
 			return fmt.Errorf("savepoint: %w", err)
 		}
 
-		u.jobs = nil
-		u.err = u.fn(&queries{r: tx, w: tx, tx: tx, db: w.db, jobs: &u.jobs})
+		u.jobs, u.channels = nil, false
+		u.err = u.fn(&queries{r: tx, w: tx, tx: tx, db: w.db, u: u})
 		if u.err != nil {
 			// If the failure ended the whole transaction (an interrupted
 			// statement does), the savepoint is gone with it: the group
@@ -173,6 +175,12 @@ func (w *writer) commitGroup(group []*update) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	for _, u := range group {
+		if u.err == nil && u.channels {
+			w.db.channels.invalidate()
+			break
+		}
+	}
 
 	return nil
 }
@@ -185,8 +193,8 @@ func (w *writer) commitAlone(u *update) error {
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
 
-	u.jobs = nil
-	if err := u.fn(&queries{r: tx, w: tx, tx: tx, db: w.db, jobs: &u.jobs}); err != nil {
+	u.jobs, u.channels = nil, false
+	if err := u.fn(&queries{r: tx, w: tx, tx: tx, db: w.db, u: u}); err != nil {
 		return err
 	}
 
@@ -196,6 +204,9 @@ func (w *writer) commitAlone(u *update) error {
 
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	if u.channels {
+		w.db.channels.invalidate()
 	}
 
 	return nil

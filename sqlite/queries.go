@@ -27,9 +27,17 @@ type queries struct {
 	r, w conn
 	tx   *sql.Tx
 	db   *DB
-	// jobs collects the jobs queued in the transaction, for one insert
-	// before it commits.
-	jobs *[]river.InsertManyParams
+	// u is the update whose transaction this is, if any.
+	u *update
+}
+
+// channelsChanged notes that the update writes to a channel or an access
+// token: the channel cache is emptied after it commits. Every such write
+// must call it.
+func (q *queries) channelsChanged() {
+	if q.u != nil {
+		q.u.channels = true
+	}
 }
 
 // ms stores a time as Unix milliseconds, the zero time as NULL.
@@ -74,7 +82,7 @@ func (q *queries) Enqueue(ctx context.Context, job pnpd.Job) error {
 		})
 	}
 
-	*q.jobs = append(*q.jobs, river.InsertManyParams{Args: job})
+	q.u.jobs = append(q.u.jobs, river.InsertManyParams{Args: job})
 
 	return nil
 }
@@ -93,6 +101,8 @@ func scanChannel(row interface{ Scan(...any) error }) (*pnpd.Channel, error) {
 }
 
 func (q *queries) CreateChannel(ctx context.Context, c *pnpd.Channel) error {
+	q.channelsChanged()
+
 	return q.exec(ctx, "create channel", `INSERT INTO channel (`+channelColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.ID, c.Name, c.Secret, c.BotUserID, c.Country, c.WebhookURL,
@@ -100,10 +110,21 @@ func (q *queries) CreateChannel(ctx context.Context, c *pnpd.Channel) error {
 }
 
 func (q *queries) Channel(ctx context.Context, id string) (*pnpd.Channel, error) {
+	cache := q.db.channels
+	if q.tx == nil {
+		if c, ok := cache.channel(id); ok {
+			return c, nil
+		}
+	}
+
+	gen := cache.generation()
 	c, err := scanChannel(q.r.QueryRowContext(ctx,
 		`SELECT `+channelColumns+` FROM channel WHERE id = ?`, id))
 	if err != nil {
 		return nil, notFound(err, "channel")
+	}
+	if q.tx == nil {
+		cache.put(gen, c, "", cachedToken{})
 	}
 
 	return c, nil
@@ -111,21 +132,62 @@ func (q *queries) Channel(ctx context.Context, id string) (*pnpd.Channel, error)
 
 func (q *queries) ChannelByToken(ctx context.Context, hash string,
 	now time.Time) (*pnpd.Channel, error) {
-	c, err := scanChannel(q.r.QueryRowContext(ctx, `SELECT c.`+channelColumnsPrefixed+`
+	cache := q.db.channels
+	if q.tx == nil {
+		if t, ok := cache.token(hash); ok {
+			if c, ok := cache.channel(t.channelID); ok {
+				return unexpired(c, t, now)
+			}
+		}
+	}
+
+	gen := cache.generation()
+	var expires sql.NullInt64
+	c, err := scanChannel(scanFirst(q.r.QueryRowContext(ctx, `SELECT t.expires_at,
+		c.`+channelColumnsPrefixed+`
 		FROM access_token t JOIN channel c ON c.id = t.channel_id
-		WHERE t.hash = ? AND (t.expires_at IS NULL OR t.expires_at > ?)`,
-		hash, now.UnixMilli()))
+		WHERE t.hash = ?`, hash), &expires))
 	if err != nil {
 		return nil, notFound(err, "access token")
 	}
 
+	t := cachedToken{channelID: c.ID, expiresAt: expires.Int64}
+	if q.tx == nil {
+		cache.put(gen, c, hash, t)
+	}
+
+	return unexpired(c, t, now)
+}
+
+// unexpired returns c if token t is still good at now.
+func unexpired(c *pnpd.Channel, t cachedToken, now time.Time) (*pnpd.Channel, error) {
+	if t.expiresAt != 0 && t.expiresAt <= now.UnixMilli() {
+		return nil, pnpd.Errorf(pnpd.ENotFound, "access token not found.")
+	}
+
 	return c, nil
+}
+
+// scanFirst scans the first column into first and hands the rest on.
+type scanFirstRow struct {
+	row   interface{ Scan(...any) error }
+	first any
+}
+
+func scanFirst(row interface{ Scan(...any) error }, first any) scanFirstRow {
+	return scanFirstRow{row: row, first: first}
+}
+
+func (r scanFirstRow) Scan(dest ...any) error {
+	return r.row.Scan(append([]any{r.first}, dest...)...)
 }
 
 const channelColumnsPrefixed = `id, c.name, c.secret, c.bot_user_id, c.country,
 	c.webhook_url, c.webhook_enabled, c.redelivery_enabled, c.created_at`
 
 func (q *queries) CreateAccessToken(ctx context.Context, t *pnpd.AccessToken) error {
+	q.channelsChanged()
+
 	return q.exec(ctx, "create access token", `INSERT INTO access_token
 		(hash, channel_id, kind, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
 		t.Hash, t.ChannelID, t.Kind, t.CreatedAt.UnixMilli(), ms(t.ExpiresAt))

@@ -12,6 +12,7 @@ var channelTests = []test{
 	{"RoundTripInUTC", testChannelInUTC},
 	{"UnknownID", testChannelUnknown},
 	{"ByToken", testChannelByToken},
+	{"ByTokenAsTimeGoesOn", testChannelByTokenOverTime},
 }
 
 // testChannelRoundTrip checks that Channel returns every field as saved,
@@ -110,4 +111,47 @@ func wantChannelByToken(t *testing.T, f *fixture, hash string, c *pnpd.Channel,
 
 	ok(t, "channel by token", err)
 	equal(t, "channel by token", got, c)
+}
+
+// testChannelByTokenOverTime checks that a token found once is still judged
+// by the time of each lookup, that a token unknown at first is found once
+// it is created, and that changes are seen at once in and after Update.
+func testChannelByTokenOverTime(t *testing.T, f *fixture) {
+	c := f.channel(t)
+	hour := pnpd.HashToken("an hour")
+	ok(t, "create access token", f.store.CreateAccessToken(f.ctx, &pnpd.AccessToken{
+		Hash: hour, ChannelID: c.ID, Kind: "short_lived",
+		CreatedAt: at(-time.Hour), ExpiresAt: at(time.Hour),
+	}))
+
+	for _, step := range []struct {
+		at    time.Duration
+		found bool
+	}{{0, true}, {0, true}, {2 * time.Hour, false}, {time.Minute, true}} {
+		got, err := f.store.ChannelByToken(f.ctx, hour, at(step.at))
+		if !step.found {
+			wantCode(t, "channel by an expired token", err, pnpd.ENotFound)
+			continue
+		}
+		ok(t, "channel by token", err)
+		equal(t, "channel by token", got, c)
+		got.Name = "changed by the caller"
+	}
+
+	later := pnpd.HashToken("created later")
+	wantChannelByToken(t, f, later, c, false)
+	ok(t, "update", f.store.Update(f.ctx, func(q pnpd.Queries) error {
+		ok(t, "create access token", q.CreateAccessToken(f.ctx, &pnpd.AccessToken{
+			Hash: later, ChannelID: c.ID, Kind: "long_lived", CreatedAt: at(0),
+		}))
+		got, err := q.ChannelByToken(f.ctx, later, base)
+		ok(t, "channel by token inside the update", err)
+		equal(t, "channel by token inside the update", got, c)
+
+		return nil
+	}))
+	wantChannelByToken(t, f, later, c, true)
+	got, err := f.store.Channel(f.ctx, c.ID)
+	ok(t, "channel", err)
+	equal(t, "channel after a caller changed a copy", got, c)
 }

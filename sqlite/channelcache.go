@@ -1,0 +1,96 @@
+package sqlite
+
+import (
+	"sync"
+
+	"github.com/pnpd/pnpd"
+)
+
+// channelCache keeps channels, and the access tokens that find them, in
+// memory: every push looks its token up, every webhook its channel, and
+// both change rarely. Only this process writes the database, and every
+// write to a channel or a token empties the cache once it commits, so a
+// revoked token stops working as soon as its revocation is committed.
+type channelCache struct {
+	mu sync.Mutex
+	// gen counts the emptyings: a lookup that read the database before the
+	// last one must not fill the cache with what it read.
+	gen     uint64
+	byID    map[string]*pnpd.Channel
+	byToken map[string]cachedToken
+}
+
+type cachedToken struct {
+	channelID string
+	expiresAt int64 // Unix ms; 0 for a token that does not expire
+}
+
+// cacheLimit bounds the entries of each map; beyond it the cache starts
+// again, empty.
+const cacheLimit = 10_000
+
+func newChannelCache() *channelCache {
+	return &channelCache{byID: map[string]*pnpd.Channel{}, byToken: map[string]cachedToken{}}
+}
+
+func (c *channelCache) generation() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+
+	return c.gen
+}
+
+// channel returns a copy of the cached channel, which the caller may change.
+func (c *channelCache) channel(id string) (*pnpd.Channel, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+
+	ch, ok := c.byID[id]
+	if !ok {
+		return nil, false
+	}
+	cp := *ch
+
+	return &cp, true
+}
+
+func (c *channelCache) token(hash string) (cachedToken, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+
+	t, ok := c.byToken[hash]
+
+	return t, ok
+}
+
+// put caches a channel, and a token hash when not empty, read from the
+// database at generation gen.
+func (c *channelCache) put(gen uint64, ch *pnpd.Channel, hash string, t cachedToken) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+
+	if gen != c.gen {
+		return
+	}
+	if len(c.byID) >= cacheLimit || len(c.byToken) >= cacheLimit {
+		clear(c.byID)
+		clear(c.byToken)
+	}
+
+	cp := *ch
+	c.byID[ch.ID] = &cp
+	if hash != "" {
+		c.byToken[hash] = t
+	}
+}
+
+// invalidate empties the cache; call it after a commit that wrote to a
+// channel or a token.
+func (c *channelCache) invalidate() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+
+	c.gen++
+	clear(c.byID)
+	clear(c.byToken)
+}
