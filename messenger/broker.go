@@ -57,12 +57,18 @@ func (b *Broker) subscribe(recipientID string) (<-chan struct{}, func()) {
 	}
 }
 
+// streamWriteTimeout bounds each write to a live-update stream.
+const streamWriteTimeout = 30 * time.Second
+
 // events streams "changed" events to a signed-in recipient's page until
 // the page goes away.
 func (a *API) events(w http.ResponseWriter, r *http.Request, rec *pnpd.Recipient) error {
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-store")
 	rc := http.NewResponseController(w)
+	// The stream outlives the server's read and write timeouts: it reads
+	// nothing more, and each write gets a deadline of its own.
+	_ = rc.SetReadDeadline(time.Time{})
 	changed, cancel := a.Broker.subscribe(rec.ID)
 	defer cancel()
 
@@ -72,6 +78,7 @@ func (a *API) events(w http.ResponseWriter, r *http.Request, rec *pnpd.Recipient
 
 	fmt.Fprint(w, "retry: 2000\n\n")
 	for {
+		_ = rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout))
 		if err := rc.Flush(); err != nil {
 			return nil
 		}

@@ -154,8 +154,13 @@ func (a *API) webError(w http.ResponseWriter, r *http.Request, err error) {
 	a.show(w, r, status, "error.html", &page{Title: "error.title", Rec: rec, Err: err})
 }
 
+// maxFormBytes caps a page's request body.
+const maxFormBytes = 64 << 10
+
 func (a *API) serveWeb(h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The pages' forms hold a few short fields.
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 		if err := h(w, r); err != nil {
 			a.webError(w, r, err)
 		}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/pnpd/pnpd/messenger"
+	"github.com/pnpd/pnpd/server"
 )
 
 // page fetches a page as the person's browser would, without following
@@ -161,6 +163,57 @@ func TestLiveUpdates(t *testing.T) {
 	e.mustPush(ch, p.phone, "hello")
 	select {
 	case ev := <-events:
+		if ev != "changed" {
+			t.Errorf("event %q, want changed", ev)
+		}
+	case <-ctx.Done():
+		t.Fatal("no event within 10 s of a push")
+	}
+}
+
+// TestLiveUpdatesOutliveServerTimeouts: the stream stays open, and still
+// carries events, past the server's read and write timeouts, which end any
+// other request that takes that long.
+func TestLiveUpdatesOutliveServerTimeouts(t *testing.T) {
+	t.Parallel()
+
+	e := startConfig(t, server.Config{Sandbox: true, SandboxToken: sandboxToken,
+		DefaultCountry: "JP", Logger: slog.New(slog.DiscardHandler),
+		ReadTimeout: 300 * time.Millisecond, WriteTimeout: 300 * time.Millisecond})
+	ch := e.channel("Parcel Co", "")
+	p := e.person(t, "+819012345605")
+	p.signUp("Aiko", "en")
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, "GET", e.url+"/events", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := p.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+
+	events := make(chan string, 4)
+	go func() {
+		defer close(events)
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+			if strings.HasPrefix(sc.Text(), "event: ") {
+				events <- strings.TrimPrefix(sc.Text(), "event: ")
+			}
+		}
+	}()
+
+	time.Sleep(time.Second) // past both timeouts, three times over
+	e.mustPush(ch, p.phone, "hello")
+	select {
+	case ev, open := <-events:
+		if !open {
+			t.Fatal("the stream ended before the push")
+		}
 		if ev != "changed" {
 			t.Errorf("event %q, want changed", ev)
 		}

@@ -4,6 +4,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -40,9 +41,12 @@ type Config struct {
 	RateLimit float64
 	// ClientLimits bound how often one client address asks for and enters
 	// SMS codes; the zero value limits nothing.
-	ClientLimits     messenger.ClientLimits
-	ServiceCountries []string
-	DefaultCountry   string
+	ClientLimits messenger.ClientLimits
+	// ReadTimeout and WriteTimeout bound reading a request and writing its
+	// answer; 30 s each when zero.
+	ReadTimeout, WriteTimeout time.Duration
+	ServiceCountries          []string
+	DefaultCountry            string
 	// JobRescueAfter is how long a job may run before it counts as lost in
 	// a crash and runs again.
 	JobRescueAfter time.Duration
@@ -137,9 +141,13 @@ func (s *Server) wire(ctx context.Context, workers *river.Workers) error {
 		ReadHeaderTimeout: 10 * time.Second,
 		// A client that stops sending mid-body or idles forever gives up
 		// its connection; a 2 MB push arrives well within these.
-		ReadTimeout: 30 * time.Second,
-		IdleTimeout: 2 * time.Minute,
-		ErrorLog:    slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+		ReadTimeout: cmp.Or(s.cfg.ReadTimeout, 30*time.Second),
+		// An answer that cannot be written in this time goes to a client
+		// that stopped reading. The live-update stream sets its own.
+		WriteTimeout:   cmp.Or(s.cfg.WriteTimeout, 30*time.Second),
+		IdleTimeout:    2 * time.Minute,
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
 	}
 
 	return nil
