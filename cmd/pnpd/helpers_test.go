@@ -48,12 +48,14 @@ type process struct {
 }
 
 // startPnpd starts pnpd on a free loopback port with the given data folder,
-// in sandbox mode, and waits until it listens.
-func startPnpd(t *testing.T, dataDir string) *process {
+// in sandbox mode, and waits until it listens. Extra flags come last, so
+// they override the defaults here.
+func startPnpd(t *testing.T, dataDir string, extra ...string) *process {
 	t.Helper()
 
-	cmd := exec.Command(os.Args[0], "serve", "--addr", "127.0.0.1:0", "--data", dataDir,
-		"--sandbox", "--job-rescue-after", "12s", "--log-level", "debug")
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", dataDir,
+		"--sandbox", "--job-rescue-after", "12s", "--log-level", "debug"}, extra...)
+	cmd := exec.Command(os.Args[0], args...)
 	cmd.Env = append(os.Environ(), childEnv+"=1", "PNPD_SANDBOX_TOKEN="+sandboxToken)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
