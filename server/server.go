@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -80,6 +81,9 @@ type Server struct {
 
 	started  atomic.Bool // the job workers run
 	stopping atomic.Bool // Shutdown has begun
+
+	shutdown    sync.Once
+	shutdownErr error
 }
 
 // New opens the data folder and wires the server; Start runs it.
@@ -219,7 +223,14 @@ func (s *Server) URL() string {
 // Shutdown stops taking requests, lets running ones finish until ctx is
 // done and then closes the connections still open, stops the job workers
 // (giving running jobs their own grace period) and closes the database.
+// Calls after the first wait for it and return its result.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.shutdown.Do(func() { s.shutdownErr = s.stop(ctx) })
+
+	return s.shutdownErr
+}
+
+func (s *Server) stop(ctx context.Context) error {
 	// Readiness fails from here on, so a load balancer stops sending
 	// requests while the running ones finish.
 	s.stopping.Store(true)

@@ -1,0 +1,151 @@
+package server_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/pnpd/pnpd"
+	"github.com/pnpd/pnpd/sandbox"
+	"github.com/pnpd/pnpd/server"
+)
+
+// TestShutdownFinishesPushesInFlight starts a push, begins the shutdown
+// while the body is still arriving, and checks that the push is answered
+// 200, that new connections are refused meanwhile, that the shutdown ends
+// cleanly, and that the notification is there after a restart.
+func TestShutdownFinishesPushesInFlight(t *testing.T) {
+	t.Parallel()
+
+	cfg := server.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(),
+		Logger: slog.New(slog.DiscardHandler)}
+	srv, demo := startOn(t, cfg)
+	addr := hostOf(t, srv.URL())
+
+	body, err := json.Marshal(map[string]any{
+		"to":       pnpd.HashPhone(aiko),
+		"messages": []map[string]string{{"type": "text", "text": "Sent while pnpd stopped"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	half := len(body) / 2
+	fmt.Fprintf(conn, "POST /bot/pnp/push HTTP/1.1\r\nHost: %s\r\n"+
+		"Authorization: Bearer %s\r\nContent-Type: application/json\r\n"+
+		"Content-Length: %d\r\n\r\n%s", addr, demo.Credentials.AccessToken, len(body), body[:half])
+
+	// The server has the request once its handler waits for the body;
+	// a moment is enough on loopback.
+	time.Sleep(200 * time.Millisecond)
+	stopped := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		stopped <- srv.Shutdown(ctx)
+	}()
+
+	waitRefused(t, addr)
+	select {
+	case err := <-stopped:
+		t.Fatalf("shutdown ended (%v) with a push still arriving", err)
+	default:
+	}
+
+	if _, err := conn.Write(body[half:]); err != nil {
+		t.Fatalf("send the rest of the body: %v", err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("read the answer: %v", err)
+	}
+	resp.Body.Close()
+	requestID := resp.Header.Get("X-Line-Request-Id")
+	if resp.StatusCode != http.StatusOK || requestID == "" {
+		t.Fatalf("push in flight at shutdown: %d, request ID %q; want 200 and an ID",
+			resp.StatusCode, requestID)
+	}
+
+	if err := <-stopped; err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+
+	srv, _ = startOn(t, cfg)
+	n, err := srv.Store().Notification(t.Context(), requestID)
+	if err != nil {
+		t.Fatalf("the notification answered 200 during shutdown, after a restart: %v", err)
+	}
+	if n.State != pnpd.StateDelivered {
+		t.Errorf("notification state %q after a restart, want %q", n.State, pnpd.StateDelivered)
+	}
+}
+
+// startOn starts a server on cfg's data folder with the demo seeded; it is
+// shut down when t ends unless the test did so.
+func startOn(t *testing.T, cfg server.Config) (*server.Server, sandbox.Demo) {
+	t.Helper()
+
+	srv, err := server.New(t.Context(), cfg)
+	if err != nil {
+		t.Fatalf("new server: %v", err)
+	}
+	ctx := context.WithoutCancel(t.Context())
+	if err := srv.Start(ctx); err != nil {
+		t.Fatalf("start server: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx) // a no-op for a server the test shut down
+	})
+
+	demo, err := sandbox.SeedDemo(ctx, srv.Store(), srv.Clock())
+	if err != nil {
+		t.Fatalf("seed demo: %v", err)
+	}
+
+	return srv, demo
+}
+
+func hostOf(t *testing.T, rawURL string) string {
+	t.Helper()
+
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	return u.Host
+}
+
+// waitRefused waits until the server no longer takes new connections.
+func waitRefused(t *testing.T, addr string) {
+	t.Helper()
+
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err != nil {
+			var op *net.OpError
+			if errors.As(err, &op) {
+				return
+			}
+			t.Fatalf("dial: %v", err)
+		}
+		c.Close()
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("the server still takes new connections 5 s into its shutdown")
+}
