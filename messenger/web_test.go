@@ -134,8 +134,19 @@ func TestLiveUpdates(t *testing.T) {
 	p := e.person(t, "+819012345604")
 	p.signUp("Aiko", "en")
 
+	events := openEvents(t, e, p)
+	time.Sleep(100 * time.Millisecond) // the stream is open once headers arrived
+	e.mustPush(ch, p.phone, "hello")
+	wantChanged(t, events)
+}
+
+// openEvents opens a person's live-update stream for 10 s and hands on the
+// names of its events; the channel closes when the stream ends.
+func openEvents(t *testing.T, e *env, p *person) <-chan string {
+	t.Helper()
+
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
+	t.Cleanup(cancel)
 	req, err := http.NewRequestWithContext(ctx, "GET", e.url+"/events", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -144,13 +155,14 @@ func TestLiveUpdates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	t.Cleanup(func() { resp.Body.Close() })
 	if ct := resp.Header.Get("Content-Type"); ct != "text/event-stream" {
 		t.Fatalf("Content-Type %q, want text/event-stream", ct)
 	}
 
 	events := make(chan string, 4)
 	go func() {
+		defer close(events)
 		sc := bufio.NewScanner(resp.Body)
 		for sc.Scan() {
 			if strings.HasPrefix(sc.Text(), "event: ") {
@@ -159,14 +171,22 @@ func TestLiveUpdates(t *testing.T) {
 		}
 	}()
 
-	time.Sleep(100 * time.Millisecond) // the stream is open once headers arrived
-	e.mustPush(ch, p.phone, "hello")
+	return events
+}
+
+// wantChanged waits for a "changed" event.
+func wantChanged(t *testing.T, events <-chan string) {
+	t.Helper()
+
 	select {
-	case ev := <-events:
+	case ev, open := <-events:
+		if !open {
+			t.Fatal("the stream ended before its event")
+		}
 		if ev != "changed" {
 			t.Errorf("event %q, want changed", ev)
 		}
-	case <-ctx.Done():
+	case <-time.After(10 * time.Second):
 		t.Fatal("no event within 10 s of a push")
 	}
 }
@@ -184,42 +204,10 @@ func TestLiveUpdatesOutliveServerTimeouts(t *testing.T) {
 	p := e.person(t, "+819012345605")
 	p.signUp("Aiko", "en")
 
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, "GET", e.url+"/events", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := p.client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-
-	events := make(chan string, 4)
-	go func() {
-		defer close(events)
-		sc := bufio.NewScanner(resp.Body)
-		for sc.Scan() {
-			if strings.HasPrefix(sc.Text(), "event: ") {
-				events <- strings.TrimPrefix(sc.Text(), "event: ")
-			}
-		}
-	}()
-
+	events := openEvents(t, e, p)
 	time.Sleep(time.Second) // past both timeouts, three times over
 	e.mustPush(ch, p.phone, "hello")
-	select {
-	case ev, open := <-events:
-		if !open {
-			t.Fatal("the stream ended before the push")
-		}
-		if ev != "changed" {
-			t.Errorf("event %q, want changed", ev)
-		}
-	case <-ctx.Done():
-		t.Fatal("no event within 10 s of a push")
-	}
+	wantChanged(t, events)
 }
 
 func TestLanguageSetting(t *testing.T) {

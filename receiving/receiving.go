@@ -32,8 +32,6 @@ type Service struct {
 	// wait for an SMS verification, dropped (blocked, rejected, number
 	// changed) or expired. What Accept decided is its caller's to count.
 	Outcomes func(o flow.Outcome, n int)
-
-	batch *batcher // set by StartBatching
 }
 
 // Push is a notification a channel asks to send.
@@ -53,33 +51,29 @@ type Push struct {
 var ErrRefused = pnpd.Errorf(pnpd.ERefused, "Failed to send messages")
 
 // Accept decides a notification and stores it with everything its outcome
-// brings (notices, chat messages, webhook job) in one transaction. It
-// returns ErrRefused when the recipient cannot receive it.
+// brings (notices, chat messages, webhook job) in one update, which the
+// store may commit together with others that arrive meanwhile. It returns
+// ErrRefused when the recipient cannot receive it.
 func (s *Service) Accept(ctx context.Context, p Push) (flow.Outcome, error) {
-	if s.batch != nil {
-		return s.batch.submit(ctx, p)
-	}
+	// Once the store has the notification, it is stored or not whatever
+	// the client does meanwhile: a client that goes away must not cut its
+	// update short.
+	ctx = context.WithoutCancel(ctx)
 
-	r := s.acceptAlone(ctx, p)
-	if r.err == nil {
-		s.Notify(r.recipientID)
-	}
-
-	return r.outcome, r.err
-}
-
-// acceptAlone accepts one notification in a transaction of its own.
-func (s *Service) acceptAlone(ctx context.Context, p Push) acceptResult {
-	var r acceptResult
+	var outcome flow.Outcome
+	var recipientID string
 	err := s.Store.Update(ctx, func(q pnpd.Queries) error {
 		var err error
-		r.outcome, r.recipientID, err = s.accept(ctx, q, p)
+		outcome, recipientID, err = s.accept(ctx, q, p)
 
 		return err
 	})
-	r.err = err
+	if err != nil {
+		return outcome, err
+	}
+	s.Notify(recipientID)
 
-	return r
+	return outcome, nil
 }
 
 func (s *Service) accept(ctx context.Context, q pnpd.Queries,

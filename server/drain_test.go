@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/pnpd/pnpd"
-	"github.com/pnpd/pnpd/sandbox"
 	"github.com/pnpd/pnpd/server"
 )
 
@@ -90,33 +89,6 @@ func TestShutdownFinishesPushesInFlight(t *testing.T) {
 	if n.State != pnpd.StateDelivered {
 		t.Errorf("notification state %q after a restart, want %q", n.State, pnpd.StateDelivered)
 	}
-}
-
-// startOn starts a server on cfg's data folder with the demo seeded; it is
-// shut down when t ends unless the test did so.
-func startOn(t *testing.T, cfg server.Config) (*server.Server, sandbox.Demo) {
-	t.Helper()
-
-	srv, err := server.New(t.Context(), cfg)
-	if err != nil {
-		t.Fatalf("new server: %v", err)
-	}
-	ctx := context.WithoutCancel(t.Context())
-	if err := srv.Start(ctx); err != nil {
-		t.Fatalf("start server: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(ctx) // a no-op for a server the test shut down
-	})
-
-	demo, err := sandbox.SeedDemo(ctx, srv.Store(), srv.Clock())
-	if err != nil {
-		t.Fatalf("seed demo: %v", err)
-	}
-
-	return srv, demo
 }
 
 func hostOf(t *testing.T, rawURL string) string {

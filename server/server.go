@@ -62,11 +62,6 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// acceptBatch caps how many notifications one transaction accepts (group
-// commit): large enough to amortise a commit, small enough to keep each
-// caller's wait short.
-const acceptBatch = 256
-
 // Server is a running pnpd.
 type Server struct {
 	cfg     Config
@@ -199,7 +194,6 @@ func (s *Server) Start(ctx context.Context) error {
 		return err
 	}
 	s.started.Store(true)
-	s.recv.StartBatching(acceptBatch)
 
 	go func() {
 		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -242,7 +236,6 @@ func (s *Server) stop(ctx context.Context) error {
 			errs = append(errs, ignoreDeadline(s.http.Close()))
 		}
 
-		s.recv.StopBatching()
 		jobsCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		errs = append(errs, s.db.Stop(jobsCtx))

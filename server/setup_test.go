@@ -62,6 +62,16 @@ func start(t *testing.T, cfg server.Config, log *slog.Logger) *env {
 
 	cfg.Addr, cfg.DataDir, cfg.Logger = "127.0.0.1:0", t.TempDir(), log
 	cfg.Sandbox, cfg.SandboxToken = true, sandboxToken
+	srv, demo := startOn(t, cfg)
+
+	return &env{t: t, srv: srv, url: srv.URL(), demo: demo}
+}
+
+// startOn starts a server on cfg's data folder with the demo seeded, shut
+// down when t ends.
+func startOn(t *testing.T, cfg server.Config) (*server.Server, sandbox.Demo) {
+	t.Helper()
+
 	srv, err := server.New(t.Context(), cfg)
 	if err != nil {
 		t.Fatalf("new server: %v", err)
@@ -85,7 +95,7 @@ func start(t *testing.T, cfg server.Config, log *slog.Logger) *env {
 		t.Fatalf("seed demo: %v", err)
 	}
 
-	return &env{t: t, srv: srv, url: srv.URL(), demo: demo}
+	return srv, demo
 }
 
 // response is an answer with its body read.

@@ -94,14 +94,10 @@ type cachedStmt struct {
 func (c *cachingConn) Unwrap() driver.Conn { return c.baseConn }
 
 // stmt returns the compiled statement for query, compiling it if needed, or
-// nil when the query is to run uncached: one without arguments (pragmas,
-// transaction control, migration scripts of several statements) or one
-// whose statement is busy.
-func (c *cachingConn) stmt(ctx context.Context, query string, args int) (*cachedStmt, error) {
-	if args == 0 {
-		return nil, nil
-	}
-
+// nil when the query is to run uncached, its statement being busy. (A
+// script of several statements is compiled one by one as it runs, cached
+// or not.)
+func (c *cachingConn) stmt(ctx context.Context, query string) (*cachedStmt, error) {
 	if s, ok := c.stmts[query]; ok {
 		if s.busy {
 			return nil, nil
@@ -146,7 +142,7 @@ func (c *cachingConn) evict() {
 
 func (c *cachingConn) ExecContext(ctx context.Context, query string,
 	args []driver.NamedValue) (driver.Result, error) {
-	s, err := c.stmt(ctx, query, len(args))
+	s, err := c.stmt(ctx, query)
 	if err != nil {
 		return nil, err
 	}
@@ -159,7 +155,7 @@ func (c *cachingConn) ExecContext(ctx context.Context, query string,
 
 func (c *cachingConn) QueryContext(ctx context.Context, query string,
 	args []driver.NamedValue) (driver.Rows, error) {
-	s, err := c.stmt(ctx, query, len(args))
+	s, err := c.stmt(ctx, query)
 	if err != nil {
 		return nil, err
 	}

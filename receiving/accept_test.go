@@ -12,16 +12,14 @@ import (
 	"github.com/pnpd/pnpd/receiving"
 )
 
-// TestGroupCommit: notifications accepted together, in shared
-// transactions, each get their own answer; a refusal among them spoils
-// nothing for the others.
-func TestGroupCommit(t *testing.T) {
+// TestConcurrentAccepts: notifications accepted together, which the store
+// may commit together, each get their own answer; a refusal among them
+// spoils nothing for the others.
+func TestConcurrentAccepts(t *testing.T) {
 	t.Parallel()
 
 	f := setup(t)
 	f.createRecipient(t, account{consent: pnpd.ConsentAgreed, standing: newAccount})
-	f.svc.StartBatching(16)
-	t.Cleanup(f.svc.StopBatching)
 
 	const n = 120
 	var wg sync.WaitGroup
@@ -60,22 +58,5 @@ func TestGroupCommit(t *testing.T) {
 	chat, err := f.db.ChatMessages(f.ctx, f.rec.ID, f.channels["A"].ID, 0, 1000)
 	if err != nil || got != int64(delivered) || len(chat) != delivered {
 		t.Errorf("counted %d, chat %d (%v); want %d each", got, len(chat), err, delivered)
-	}
-}
-
-// TestAcceptAfterStopBatching: a push that comes after the batcher stopped
-// gets an error, not a hang.
-func TestAcceptAfterStopBatching(t *testing.T) {
-	t.Parallel()
-
-	f := setup(t)
-	f.createRecipient(t, account{consent: pnpd.ConsentAgreed, standing: newAccount})
-	f.svc.StartBatching(4)
-	f.svc.StopBatching()
-
-	_, err := f.svc.Accept(f.ctx, receiving.Push{RequestID: "late", Channel: f.channels["A"],
-		Kind: pnpd.KindFlexible, To: jpHash, Messages: json.RawMessage(`[]`)})
-	if err == nil {
-		t.Fatal("accept after stop succeeded, want an error")
 	}
 }
