@@ -1,12 +1,15 @@
 package lineapi_test
 
 import (
+	"mime"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/pnpd/pnpd"
 )
@@ -34,6 +37,101 @@ func FuzzPush(f *testing.F) {
 		req.Header.Set("X-Line-Delivery-Tag", tag)
 		checkPushAnswer(t, sendRaw(t, req))
 	})
+}
+
+// tokenPlaceholder in a fuzzed Authorization header stands for the demo
+// channel's token, which is new in every run, so that seeds and the fuzzer
+// can reach requests that pass authentication.
+const tokenPlaceholder = "{token}"
+
+// FuzzPushHeaders sends a valid push with fuzzed headers: Authorization,
+// Content-Type, X-Line-Retry-Key (sent or not) and X-Line-Delivery-Tag. Each
+// answer must be one LINE's contract allows, a 401 must be one of LINE's
+// three, and a 200 must never follow headers LINE refuses.
+func FuzzPushHeaders(f *testing.F) {
+	e := setup(f, 0)
+	body := textBody(pnpd.HashPhone("+819011110001"))
+	tag := strings.Repeat("t", 16)
+	for _, s := range []struct {
+		auth, contentType string
+		retry             bool
+		retryKey, tag     string
+	}{
+		{"Bearer {token}", "application/json", false, "", ""},
+		{"bearer {token}", "application/json; charset=utf-8", false, "", tag},
+		{"Bearer {token}", "application/json", true, "123e4567-e89b-12d3-a456-426655440002", ""},
+		{"Bearer {token}", "application/json", true, "", tag + "x"},
+		{"Bearer  {token}", "application/json", false, "", ""},
+		{"Bearer {token}x", "application/json", false, "", ""},
+		{"Bearer {token}", "application/json;", false, "", strings.Repeat("t", 15)},
+		{"Bearer {token}", "text/json", false, "", ""},
+		{"Basic {token}", "application/json", false, "", ""},
+		{"Bearer", "", false, "", ""},
+		{"", "application/json", true, "", ""},
+		{"Bearer a.b-c_d+e/f=", "application/json", false, "", ""},
+	} {
+		f.Add(s.auth, s.contentType, s.retry, s.retryKey, s.tag)
+	}
+
+	f.Fuzz(func(t *testing.T, auth, contentType string, retry bool, retryKey, tag string) {
+		auth = strings.ReplaceAll(auth, tokenPlaceholder, e.token)
+		for _, v := range []string{auth, contentType, retryKey, tag} {
+			if !validHeaderValue(v) {
+				t.Skip() // the client cannot send it
+			}
+		}
+
+		req := e.pushRequest(t, body)
+		req.Header.Set("Authorization", auth)
+		req.Header.Set("Content-Type", contentType)
+		req.Header.Set("X-Line-Delivery-Tag", tag)
+		if retry {
+			req.Header.Set("X-Line-Retry-Key", retryKey)
+		}
+
+		r := sendRaw(t, req)
+		checkHeaderAnswer(t, r)
+		if r.status == http.StatusOK {
+			checkHeadersAcceptable(t, contentType, retry, tag)
+		}
+	})
+}
+
+// checkHeaderAnswer checks an answer to a push with fuzzed headers: a 401
+// is one of LINE's three bodies, anything else as checkPushAnswer checks.
+func checkHeaderAnswer(t *testing.T, r reply) {
+	t.Helper()
+
+	if r.status != http.StatusUnauthorized {
+		checkPushAnswer(t, r)
+		return
+	}
+
+	if r.header.Get("X-Line-Request-Id") == "" {
+		t.Errorf("answer %v has no X-Line-Request-Id", r)
+	}
+	if !oneOf(r.body, bodyAuthRequired, bodyTokenMalformed, bodyTokenInvalid) {
+		t.Errorf("answer %v is not one of LINE's 401 bodies", r)
+	}
+}
+
+// checkHeadersAcceptable fails a test whose push was accepted although its
+// headers, as the server received them, are ones LINE refuses.
+func checkHeadersAcceptable(t *testing.T, contentType string, retry bool, tag string) {
+	t.Helper()
+
+	// HTTP drops white space around a header value on the way.
+	contentType, tag = textproto.TrimString(contentType), textproto.TrimString(tag)
+	mt, _, err := mime.ParseMediaType(contentType)
+	n := utf8.RuneCountInString(tag)
+	switch {
+	case retry:
+		t.Errorf("push with X-Line-Retry-Key accepted")
+	case err != nil || mt != "application/json":
+		t.Errorf("push with Content-Type %q accepted", contentType)
+	case tag != "" && (n < 16 || n > 100):
+		t.Errorf("push with a delivery tag of %d characters accepted", n)
+	}
 }
 
 // validHeaderValue reports whether an HTTP client may send v as a header

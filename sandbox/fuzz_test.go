@@ -1,0 +1,182 @@
+package sandbox_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/pnpd/pnpd/server"
+)
+
+// sandboxRoutes are the sandbox endpoints that read input: a body or, for
+// the outbox, the query.
+var sandboxRoutes = []struct{ method, path string }{
+	{"POST", "/sandbox/v1/clock"},
+	{"POST", "/sandbox/v1/channels"},
+	{"GET", "/sandbox/v1/sms"},
+}
+
+// setupFuzz starts one server for a whole fuzz run, with two SMS in its
+// outbox.
+func setupFuzz(f *testing.F) string {
+	f.Helper()
+
+	ctx := context.Background()
+	srv, err := server.New(ctx, server.Config{Addr: "127.0.0.1:0", DataDir: f.TempDir(),
+		Sandbox: true, SandboxToken: token, DefaultCountry: "JP",
+		Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		f.Fatalf("new server: %v", err)
+	}
+	if err := srv.Start(ctx); err != nil {
+		f.Fatalf("start server: %v", err)
+	}
+	f.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(ctx); err != nil {
+			f.Errorf("shut down: %v", err)
+		}
+	})
+
+	for _, phone := range []string{"090-1234-5678", "+66 81 234 5678"} {
+		status, body := fuzzCall(f, srv.URL(), "POST", "/api/v1/signup/code",
+			[]byte(`{"phoneNumber":"`+phone+`"}`))
+		if status != http.StatusOK {
+			f.Fatalf("sign-up code: %d %s", status, body)
+		}
+	}
+
+	return srv.URL()
+}
+
+// FuzzSandbox sends fuzzed bodies to the clock and channel endpoints and
+// fuzzed numbers and countries to the outbox. Each answer must be a
+// success or the sandbox's error body with the status its code maps to,
+// never a 5xx; a moved clock moved by what was asked; the outbox never
+// shows a whole number.
+func FuzzSandbox(f *testing.F) {
+	base := setupFuzz(f)
+	for _, s := range []struct {
+		route          uint8
+		body           string
+		phone, country string
+	}{
+		{0, `{"advanceSeconds": 86400}`, "", ""},
+		{0, `{"advanceSeconds": 3153600000}`, "", ""},
+		{0, `{"advanceSeconds": 1e3}`, "", ""},
+		{0, `{"advanceSeconds": 60} trailing`, "", ""},
+		{1, `{"name": "Shop", "country": "th", "webhookUrl": "http://127.0.0.1:1/hook"}`, "", ""},
+		{1, `{"name": " 二十文字を超える長いチャンネルの名前ですよ "}`, "", ""},
+		{1, `{"name": "Shop", "webhookUrl": "ftp://example.com"}`, "", ""},
+		{1, `{"name": "Shop", "redelivery": "yes"}`, "", ""},
+		{2, ``, "090-1234-5678", "JP"},
+		{2, ``, "+66812345678", ""},
+		{2, ``, "081-234-5678", "th"},
+		{2, ``, "090", "ZZ"},
+	} {
+		f.Add(s.route, []byte(s.body), s.phone, s.country)
+	}
+
+	f.Fuzz(func(t *testing.T, r uint8, body []byte, phone, country string) {
+		rt := sandboxRoutes[int(r)%len(sandboxRoutes)]
+		path := rt.path
+		if rt.method == "GET" {
+			path += "?" + url.Values{"phoneNumber": {phone}, "country": {country}}.Encode()
+		}
+
+		status, got := fuzzCall(t, base, rt.method, path, body)
+		checkSandboxAnswer(t, rt.method+" "+rt.path, status, got)
+		switch {
+		case status >= 300:
+		case rt.path == "/sandbox/v1/clock":
+			checkMoved(t, body, got)
+			// Back to the wall clock, so that the next move can succeed.
+			if status, got := fuzzCall(t, base, "DELETE", rt.path, nil); status != 200 {
+				t.Fatalf("reset the clock: %d %s", status, got)
+			}
+		case rt.path == "/sandbox/v1/sms" && (bytes.Contains(got, []byte("819012345678")) ||
+			bytes.Contains(got, []byte("66812345678"))):
+			t.Errorf("outbox %s shows a whole number", got)
+		}
+	})
+}
+
+// checkSandboxAnswer checks that an answer is a success with a JSON body
+// or the sandbox's error body with the status its code maps to.
+func checkSandboxAnswer(t *testing.T, call string, status int, body []byte) {
+	t.Helper()
+
+	statusOfCode := map[string]int{"invalid": 400, "unauthorized": 401, "not_found": 404,
+		"conflict": 409}
+	var e struct {
+		Error *struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	switch {
+	case status == http.StatusOK || status == http.StatusCreated:
+		if !json.Valid(body) {
+			t.Errorf("%s: %d with a body that is not JSON: %q", call, status, body)
+		}
+	case status < 400 || status >= 500:
+		t.Errorf("%s: status %d %q, want a success or a 4xx", call, status, body)
+	case dec.Decode(&e) != nil || e.Error == nil || e.Error.Message == "":
+		t.Errorf("%s: %d %q is not the sandbox's error body", call, status, body)
+	case statusOfCode[e.Error.Code] != status:
+		t.Errorf("%s: %d with code %q", call, status, e.Error.Code)
+	}
+}
+
+// checkMoved checks that a clock moved from the wall clock moved by the
+// seconds the request asked for.
+func checkMoved(t *testing.T, body, answer []byte) {
+	t.Helper()
+
+	var req struct {
+		AdvanceSeconds int64 `json:"advanceSeconds"`
+	}
+	_ = json.NewDecoder(bytes.NewReader(body)).Decode(&req)
+	var got clockState
+	if err := json.Unmarshal(answer, &got); err != nil {
+		t.Fatalf("clock answer %q: %v", answer, err)
+	}
+	if got.OffsetSeconds != req.AdvanceSeconds || req.AdvanceSeconds <= 0 {
+		t.Errorf("asked to move %d s, the clock moved %d s", req.AdvanceSeconds,
+			got.OffsetSeconds)
+	}
+}
+
+// fuzzCall sends body (nil for none) with the sandbox token.
+func fuzzCall(tb testing.TB, base, method, path string, body []byte) (int, []byte) {
+	tb.Helper()
+
+	req, err := http.NewRequest(method, base+path, bytes.NewReader(body))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tb.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+
+	got, err := io.ReadAll(resp.Body)
+	if err != nil {
+		tb.Fatalf("%s %s: read answer: %v", method, path, err)
+	}
+
+	return resp.StatusCode, got
+}
