@@ -439,10 +439,13 @@ func (r *report) observations() []string {
 			msText(sl.hook.P99MS)))
 	}
 	if sl.ok() && ms.ok() && sl.wrk.Requests > 0 {
+		why := "when commits, and River's polling for jobs, are shared by more requests"
+		if ms.proc["drain_ms"] > 5000 {
+			why = "when most webhooks are sent after wrk stops"
+		}
 		obs = append(obs, fmt.Sprintf("pnpd spends %.1f ms of CPU per request at %s requests/s, "+
-			"webhooks included, against %.1f ms during maximum load, when most webhooks are "+
-			"sent after wrk stops.", sl.cpuPerRequestUS()/1000, thousands(sl.wrk.RPS),
-			ms.cpuPerRequestUS()/1000))
+			"webhooks included, against %.1f ms during maximum load, %s.",
+			sl.cpuPerRequestUS()/1000, thousands(sl.wrk.RPS), ms.cpuPerRequestUS()/1000, why))
 	}
 	if ms.ok() && ml.ok() && ms.seed != nil && ml.seed != nil {
 		perReq := 1e6 / ms.wrk.RPS
