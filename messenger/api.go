@@ -88,8 +88,40 @@ func (a *API) Register(mux *http.ServeMux) {
 	route("POST /api/v1/chats/{chatID}/read", a.auth(a.markRead))
 	route("PUT /api/v1/channels/{channelID}/block", a.auth(a.block))
 	route("DELETE /api/v1/channels/{channelID}/block", a.auth(a.unblock))
+	// Anything else under /api/ gets the API's error body, not the mux's
+	// plain text.
+	mux.Handle("/api/", a.unrouted(mux))
 
 	a.registerWeb(mux, csrf)
+}
+
+// apiMethods are the methods the API's routes use.
+var apiMethods = []string{"GET", "POST", "PUT", "DELETE"}
+
+// unrouted answers a request no API route takes: 405 with Allow when the
+// path has routes for other methods, 404 when it has none.
+func (a *API) unrouted(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var allow []string
+		for _, m := range apiMethods {
+			other := r.Clone(r.Context())
+			other.Method = m
+			if _, pattern := mux.Handler(other); pattern != "" && pattern != "/api/" {
+				allow = append(allow, m)
+			}
+		}
+
+		if len(allow) == 0 {
+			a.writeError(w, r, pnpd.Errorf(pnpd.ENotFound, "No such API endpoint."))
+			return
+		}
+
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		var body errorBody
+		body.Error.Code = "method_not_allowed"
+		body.Error.Message = "This endpoint takes " + strings.Join(allow, " or ") + "."
+		writeJSON(w, http.StatusMethodNotAllowed, body)
+	})
 }
 
 func (a *API) serve(h handler) http.Handler {

@@ -1042,3 +1042,43 @@ func TestPrivacyPolicy(t *testing.T) {
 	}
 	e.mustPush(ch, phoneA, "hello")
 }
+
+// TestUnroutedAPIPaths: a path under /api/ that no route takes gets the
+// API's error body: 404 for an unknown path (a chat ID of "/" included),
+// 405 with Allow for a known path and another method.
+func TestUnroutedAPIPaths(t *testing.T) {
+	t.Parallel()
+
+	e := setup(t)
+	for _, tc := range []struct {
+		method, path string
+		status       int
+		code, allow  string
+	}{
+		{"GET", "/api/v1/nothing-here", http.StatusNotFound, "not_found", ""},
+		{"POST", "/api/v1/chats/%2F/read", http.StatusNotFound, "not_found", ""},
+		{"GET", "/api/v1/login", http.StatusMethodNotAllowed, "method_not_allowed", "POST"},
+		{"POST", "/api/v1/channels/1650000000/block", http.StatusMethodNotAllowed,
+			"method_not_allowed", "PUT, DELETE"},
+	} {
+		req, err := http.NewRequest(tc.method, e.url+tc.path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body struct {
+			Error struct{ Code, Message string }
+		}
+		err = json.NewDecoder(resp.Body).Decode(&body)
+		resp.Body.Close()
+		if resp.StatusCode != tc.status || err != nil || body.Error.Code != tc.code ||
+			body.Error.Message == "" || resp.Header.Get("Allow") != tc.allow {
+			t.Errorf("%s %s: %d, Allow %q, body %+v (%v); want %d, Allow %q, code %q",
+				tc.method, tc.path, resp.StatusCode, resp.Header.Get("Allow"), body, err,
+				tc.status, tc.allow, tc.code)
+		}
+	}
+}
