@@ -91,6 +91,13 @@ func checkHeaders(r *http.Request) (string, error) {
 	}
 
 	tag := r.Header.Get("X-Line-Delivery-Tag")
+	// The tag comes back in the webhook's JSON, which holds only text: a
+	// tag that is not UTF-8 could not come back as it was sent.
+	if !utf8.ValidString(tag) {
+		return "", fail(http.StatusBadRequest, "The request has 1 error(s)", message.Detail{
+			Message: "Must be UTF-8 text", Property: "X-Line-Delivery-Tag",
+		})
+	}
 	if n := utf8.RuneCountInString(tag); tag != "" && (n < 16 || n > 100) {
 		return "", fail(http.StatusBadRequest, "The request has 1 error(s)", message.Detail{
 			Message: "Length must be between 16 and 100", Property: "X-Line-Delivery-Tag",
