@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"reflect"
 	"regexp"
@@ -14,13 +13,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/line/line-bot-sdk-go/v8/linebot/messaging_api"
 
 	"github.com/pnpd/pnpd"
 	"github.com/pnpd/pnpd/sandbox"
 	"github.com/pnpd/pnpd/server"
+	"github.com/pnpd/pnpd/server/servertest"
 )
 
 // The paths of the endpoints under test.
@@ -60,17 +59,8 @@ func setup(tb testing.TB, rateLimit float64) *env {
 	tb.Helper()
 
 	ctx := context.Background()
-	srv, err := server.New(ctx, server.Config{Addr: "127.0.0.1:0", DataDir: tb.TempDir(),
-		Sandbox: true, SandboxToken: "x", RateLimit: rateLimit,
-		Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		tb.Fatalf("new server: %v", err)
-	}
-
-	tb.Cleanup(func() { shutdown(tb, srv) })
-	if err := srv.Start(ctx); err != nil {
-		tb.Fatalf("start server: %v", err)
-	}
+	srv := servertest.Start(tb, server.Config{Sandbox: true, SandboxToken: "x",
+		RateLimit: rateLimit})
 
 	demo, err := sandbox.SeedDemo(ctx, srv.Store(), srv.Clock())
 	if err != nil {
@@ -79,15 +69,6 @@ func setup(tb testing.TB, rateLimit float64) *env {
 
 	return &env{srv: srv, url: srv.URL(), demo: demo, token: demo.Credentials.AccessToken,
 		ids: &requestIDs{seen: map[string]bool{}}}
-}
-
-func shutdown(tb testing.TB, srv *server.Server) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-
-	if err := srv.Shutdown(ctx); err != nil {
-		tb.Errorf("shut down server: %v", err)
-	}
 }
 
 // channel creates a further channel and returns its access token.

@@ -2,7 +2,6 @@ package messenger_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/pnpd/pnpd"
 	"github.com/pnpd/pnpd/server"
+	"github.com/pnpd/pnpd/server/servertest"
 )
 
 const sandboxToken = "x"
@@ -45,22 +45,7 @@ func startServer(t *testing.T, log *slog.Logger, token string) *env {
 func startConfig(t *testing.T, cfg server.Config) *env {
 	t.Helper()
 
-	cfg.Addr, cfg.DataDir = "127.0.0.1:0", t.TempDir()
-	srv, err := server.New(t.Context(), cfg)
-	if err != nil {
-		t.Fatalf("new server: %v", err)
-	}
-	// The server outlives t.Context, which ends before the cleanup runs.
-	if err := srv.Start(context.WithoutCancel(t.Context())); err != nil {
-		t.Fatalf("start server: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			t.Errorf("shut down: %v", err)
-		}
-	})
+	srv := servertest.Start(t, cfg)
 
 	return &env{t: t, url: srv.URL(), token: cfg.SandboxToken}
 }

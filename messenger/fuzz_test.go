@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"github.com/pnpd/pnpd"
 	"github.com/pnpd/pnpd/sandbox"
 	"github.com/pnpd/pnpd/server"
+	"github.com/pnpd/pnpd/server/servertest"
 )
 
 // apiRoutes are the recipient API's endpoints; {id} is a chat or channel ID.
@@ -71,22 +71,8 @@ func setupFuzz(f *testing.F) *fuzzEnv {
 	f.Helper()
 
 	ctx := context.Background()
-	srv, err := server.New(ctx, server.Config{Addr: "127.0.0.1:0", DataDir: f.TempDir(),
-		Sandbox: true, SandboxToken: sandboxToken, DefaultCountry: "JP",
-		Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		f.Fatalf("new server: %v", err)
-	}
-	if err := srv.Start(ctx); err != nil {
-		f.Fatalf("start server: %v", err)
-	}
-	f.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			f.Errorf("shut down: %v", err)
-		}
-	})
+	srv := servertest.Start(f, server.Config{Sandbox: true, SandboxToken: sandboxToken,
+		DefaultCountry: "JP"})
 
 	demo, err := sandbox.SeedDemo(ctx, srv.Store(), srv.Clock())
 	if err != nil {

@@ -2,16 +2,14 @@ package sandbox_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"testing"
-	"time"
 
 	"github.com/pnpd/pnpd/server"
+	"github.com/pnpd/pnpd/server/servertest"
 )
 
 // sandboxRoutes are the sandbox endpoints that read input: a body or, for
@@ -27,23 +25,8 @@ var sandboxRoutes = []struct{ method, path string }{
 func setupFuzz(f *testing.F) string {
 	f.Helper()
 
-	ctx := context.Background()
-	srv, err := server.New(ctx, server.Config{Addr: "127.0.0.1:0", DataDir: f.TempDir(),
-		Sandbox: true, SandboxToken: token, DefaultCountry: "JP",
-		Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		f.Fatalf("new server: %v", err)
-	}
-	if err := srv.Start(ctx); err != nil {
-		f.Fatalf("start server: %v", err)
-	}
-	f.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			f.Errorf("shut down: %v", err)
-		}
-	})
+	srv := servertest.Start(f, server.Config{Sandbox: true, SandboxToken: token,
+		DefaultCountry: "JP"})
 
 	for _, phone := range []string{"090-1234-5678", "+66 81 234 5678"} {
 		status, body := fuzzCall(f, srv.URL(), "POST", "/api/v1/signup/code",

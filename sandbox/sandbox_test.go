@@ -2,11 +2,9 @@ package sandbox_test
 
 import (
 	"bytes"
-	"context"
 	"database/sql"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"path/filepath"
 	"regexp"
@@ -17,6 +15,7 @@ import (
 	"github.com/pnpd/pnpd"
 	"github.com/pnpd/pnpd/sandbox"
 	"github.com/pnpd/pnpd/server"
+	"github.com/pnpd/pnpd/server/servertest"
 )
 
 const token = "x"
@@ -33,29 +32,9 @@ type instance struct {
 func start(t *testing.T, dataDir string) (inst *instance, stop func()) {
 	t.Helper()
 
-	srv, err := server.New(t.Context(), server.Config{Addr: "127.0.0.1:0", DataDir: dataDir,
-		Sandbox: true, SandboxToken: token, DefaultCountry: "JP",
-		Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatalf("new server: %v", err)
-	}
-	if err := srv.Start(context.WithoutCancel(t.Context())); err != nil {
-		t.Fatalf("start server: %v", err)
-	}
-
-	stopped := false
-	stop = func() {
-		if stopped {
-			return
-		}
-		stopped = true
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			t.Errorf("shut down: %v", err)
-		}
-	}
-	t.Cleanup(stop)
+	srv := servertest.Start(t, server.Config{DataDir: dataDir, Sandbox: true,
+		SandboxToken: token, DefaultCountry: "JP"})
+	stop = func() { servertest.Stop(t, srv) }
 
 	return &instance{srv: srv, url: srv.URL(), dbPath: filepath.Join(dataDir, "pnpd.db")}, stop
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/pnpd/pnpd"
 	"github.com/pnpd/pnpd/sandbox"
 	"github.com/pnpd/pnpd/server"
+	"github.com/pnpd/pnpd/server/servertest"
 )
 
 const sandboxToken = "server-test-sandbox-token-4e1b"
@@ -72,25 +73,8 @@ func start(t *testing.T, cfg server.Config, log *slog.Logger) *env {
 func startOn(t *testing.T, cfg server.Config) (*server.Server, sandbox.Demo) {
 	t.Helper()
 
-	srv, err := server.New(t.Context(), cfg)
-	if err != nil {
-		t.Fatalf("new server: %v", err)
-	}
-
-	// The server outlives t.Context, which ends before the cleanup runs.
-	ctx := context.WithoutCancel(t.Context())
-	if err := srv.Start(ctx); err != nil {
-		t.Fatalf("start server: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			t.Errorf("shut down: %v", err)
-		}
-	})
-
-	demo, err := sandbox.SeedDemo(ctx, srv.Store(), srv.Clock())
+	srv := servertest.Start(t, cfg)
+	demo, err := sandbox.SeedDemo(context.Background(), srv.Store(), srv.Clock())
 	if err != nil {
 		t.Fatalf("seed demo: %v", err)
 	}

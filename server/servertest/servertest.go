@@ -1,0 +1,53 @@
+// Package servertest runs a pnpd server in process, for other packages'
+// tests.
+package servertest
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/pnpd/pnpd/server"
+)
+
+// Start runs a server with cfg on a free loopback port, with a fresh data
+// folder unless cfg names one and no logs unless cfg has a logger. It is
+// shut down when tb ends, if the test has not done so with Stop.
+func Start(tb testing.TB, cfg server.Config) *server.Server {
+	tb.Helper()
+
+	if cfg.Addr == "" {
+		cfg.Addr = "127.0.0.1:0"
+	}
+	if cfg.DataDir == "" {
+		cfg.DataDir = tb.TempDir()
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+
+	// The server outlives the test's context, which ends before cleanups.
+	ctx := context.Background()
+	srv, err := server.New(ctx, cfg)
+	if err != nil {
+		tb.Fatalf("new server: %v", err)
+	}
+	tb.Cleanup(func() { Stop(tb, srv) })
+	if err := srv.Start(ctx); err != nil {
+		tb.Fatalf("start server: %v", err)
+	}
+
+	return srv
+}
+
+// Stop shuts srv down, giving it 10 s; a second call changes nothing.
+func Stop(tb testing.TB, srv *server.Server) {
+	tb.Helper()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(ctx); err != nil {
+		tb.Errorf("shut down: %v", err)
+	}
+}
