@@ -2,7 +2,8 @@
 // request (POST /bot/pnp/push) the way LINE's Messaging API validates message
 // objects, with the extra refusals that notification messages impose: no
 // image, video or audio messages (spec §3), and no coupons, which pnpd does
-// not have.
+// not have. It also checks and reads the body of a template notification
+// (POST /v2/bot/message/pnp/templated/push), short of its catalogue keys.
 //
 // Problems are reported in LINE's error-detail format. Problems outside Flex
 // containers carry request-body paths such as "messages[0].text"; problems

@@ -197,7 +197,7 @@ func (c *checker) str(p path, v json.RawMessage, hi int) (string, bool) {
 		return "", false
 	}
 
-	if hi > 0 && utf16Len(s) > hi {
+	if hi > 0 && UTF16Len(s) > hi {
 		c.length(p, 0, hi)
 		return s, false
 	}
@@ -205,9 +205,9 @@ func (c *checker) str(p path, v json.RawMessage, hi int) (string, bool) {
 	return s, true
 }
 
-// utf16Len counts s in UTF-16 code units, as LINE counts characters: a
+// UTF16Len counts s in UTF-16 code units, as LINE counts characters: a
 // character outside the Basic Multilingual Plane counts 2.
-func utf16Len(s string) int {
+func UTF16Len(s string) int {
 	n := 0
 	for _, r := range s {
 		n++
