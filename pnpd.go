@@ -51,7 +51,23 @@ type Channel struct {
 	WebhookURL        string
 	WebhookEnabled    bool
 	RedeliveryEnabled bool
-	CreatedAt         time.Time
+	// FlexibleEnabled and TemplateEnabled say which kinds of notification
+	// the channel may send; the API answers 403 for the other kind.
+	FlexibleEnabled bool
+	TemplateEnabled bool
+	// TemplateKeys lists the templates the channel may use; when empty, it
+	// may use every template of its country's catalogue.
+	TemplateKeys []string
+	CreatedAt    time.Time
+}
+
+// MayUse reports whether the channel may send notifications of a kind.
+func (c *Channel) MayUse(kind NotificationKind) bool {
+	if kind == KindTemplate {
+		return c.TemplateEnabled
+	}
+
+	return c.FlexibleEnabled
 }
 
 // NotificationKind tells the flexible and the template notification apart;
@@ -63,6 +79,20 @@ const (
 	KindFlexible NotificationKind = "flexible"
 	KindTemplate NotificationKind = "template"
 )
+
+// StatisticsZone is UTC+9, the time zone of LINE's statistics: deliveries
+// are counted by its days, aggregation units by its months.
+var StatisticsZone = time.FixedZone("UTC+9", 9*60*60)
+
+// MaxAggregationUnits is how many aggregation unit names a channel may use
+// in a month; a notification naming one more is delivered without a unit.
+const MaxAggregationUnits = 1000
+
+// AggregationMonth names the month, in StatisticsZone, that a delivery at t
+// counts its aggregation unit in: yyyyMM.
+func AggregationMonth(t time.Time) string {
+	return t.In(StatisticsZone).Format("200601")
+}
 
 // NotificationState is where an accepted notification stands.
 type NotificationState string
@@ -93,8 +123,11 @@ type Notification struct {
 	DeliveryTag          string // empty when the business sent none
 	Messages             json.RawMessage
 	NotificationDisabled bool
-	AggregationUnit      string
-	State                NotificationState
+	// AggregationUnit is the customAggregationUnits name the notification is
+	// counted under; it is cleared on delivery when the channel's month has
+	// MaxAggregationUnits other names already.
+	AggregationUnit string
+	State           NotificationState
 	// Announced is set once the system account has posted the "received"
 	// notice for this notification; it is posted once.
 	Announced   bool

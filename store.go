@@ -72,8 +72,8 @@ type NotificationStore interface {
 	// HeldNotifications lists a recipient's held notifications, oldest
 	// first.
 	HeldNotifications(ctx context.Context, recipientID string) ([]*Notification, error)
-	// UpdateNotification saves a notification's state, Announced and
-	// DeliveredAt.
+	// UpdateNotification saves a notification's state, Announced,
+	// DeliveredAt and AggregationUnit.
 	UpdateNotification(ctx context.Context, n *Notification) error
 	// ExpireHeld marks every notification held at or past its expiry time
 	// as expired and returns how many it marked.
@@ -82,6 +82,28 @@ type NotificationStore interface {
 	// in [from, to).
 	CountDelivered(ctx context.Context, channelID string, kind NotificationKind,
 		from, to time.Time) (int64, error)
+	// CountDeliveredByUnit counts a channel's notifications delivered in
+	// [from, to) by aggregation unit and kind, in order of unit and kind;
+	// notifications without a unit are left out.
+	CountDeliveredByUnit(ctx context.Context, channelID string,
+		from, to time.Time) ([]UnitCount, error)
+
+	// AssignAggregationUnit gives a channel an aggregation unit name for a
+	// month (yyyyMM), unless the month has limit names already. It reports
+	// whether the channel has the name for the month, as it does when the
+	// name was assigned before.
+	AssignAggregationUnit(ctx context.Context, channelID, month, name string,
+		limit int) (bool, error)
+	// AggregationUnits lists the names a channel has for a month, in order.
+	AggregationUnits(ctx context.Context, channelID, month string) ([]string, error)
+}
+
+// UnitCount is how many notifications of a kind an aggregation unit had
+// delivered.
+type UnitCount struct {
+	Unit      string
+	Kind      NotificationKind
+	Delivered int64
 }
 
 // ChatSummary is one row of a recipient's chat list.

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"slices"
 	"sync"
 
 	"github.com/pnpd/pnpd"
@@ -49,9 +50,17 @@ func (c *channelCache) channel(id string) (*pnpd.Channel, bool) {
 	if !ok {
 		return nil, false
 	}
-	cp := *ch
 
-	return &cp, true
+	return copyChannel(ch), true
+}
+
+// copyChannel copies a channel deeply, so that neither the cache nor a
+// caller sees the other's changes.
+func copyChannel(ch *pnpd.Channel) *pnpd.Channel {
+	cp := *ch
+	cp.TemplateKeys = slices.Clone(ch.TemplateKeys)
+
+	return &cp
 }
 
 func (c *channelCache) token(hash string) (cachedToken, bool) {
@@ -77,8 +86,7 @@ func (c *channelCache) put(gen uint64, ch *pnpd.Channel, hash string, t cachedTo
 		clear(c.byToken)
 	}
 
-	cp := *ch
-	c.byID[ch.ID] = &cp
+	c.byID[ch.ID] = copyChannel(ch)
 	if hash != "" {
 		c.byToken[hash] = t
 	}

@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/riverqueue/river"
 
@@ -88,13 +90,19 @@ func (q *queries) Enqueue(ctx context.Context, job pnpd.Job) error {
 }
 
 const channelColumns = `id, name, secret, bot_user_id, country, webhook_url,
-	webhook_enabled, redelivery_enabled, created_at`
+	webhook_enabled, redelivery_enabled, flexible_enabled, template_enabled, template_keys,
+	created_at`
 
 func scanChannel(row interface{ Scan(...any) error }) (*pnpd.Channel, error) {
 	var c pnpd.Channel
 	var created int64
+	var keys string
 	err := row.Scan(&c.ID, &c.Name, &c.Secret, &c.BotUserID, &c.Country, &c.WebhookURL,
-		&c.WebhookEnabled, &c.RedeliveryEnabled, &created)
+		&c.WebhookEnabled, &c.RedeliveryEnabled, &c.FlexibleEnabled, &c.TemplateEnabled, &keys,
+		&created)
+	if keys != "" {
+		c.TemplateKeys = strings.Fields(keys)
+	}
 	c.CreatedAt = time.UnixMilli(created).UTC()
 
 	return &c, err
@@ -102,11 +110,21 @@ func scanChannel(row interface{ Scan(...any) error }) (*pnpd.Channel, error) {
 
 func (q *queries) CreateChannel(ctx context.Context, c *pnpd.Channel) error {
 	q.channelsChanged()
+	if slices.ContainsFunc(c.TemplateKeys, badTemplateKey) {
+		return pnpd.Errorf(pnpd.EInvalid, "A template key is empty or holds white space.")
+	}
 
 	return q.exec(ctx, "create channel", `INSERT INTO channel (`+channelColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.ID, c.Name, c.Secret, c.BotUserID, c.Country, c.WebhookURL,
-		c.WebhookEnabled, c.RedeliveryEnabled, c.CreatedAt.UnixMilli())
+		c.WebhookEnabled, c.RedeliveryEnabled, c.FlexibleEnabled, c.TemplateEnabled,
+		strings.Join(c.TemplateKeys, " "), c.CreatedAt.UnixMilli())
+}
+
+// badTemplateKey reports a key that the column, which separates keys by
+// spaces, could not give back as it was.
+func badTemplateKey(k string) bool {
+	return k == "" || strings.ContainsFunc(k, unicode.IsSpace)
 }
 
 func (q *queries) Channel(ctx context.Context, id string) (*pnpd.Channel, error) {
@@ -183,7 +201,8 @@ func (r scanFirstRow) Scan(dest ...any) error {
 }
 
 const channelColumnsPrefixed = `id, c.name, c.secret, c.bot_user_id, c.country,
-	c.webhook_url, c.webhook_enabled, c.redelivery_enabled, c.created_at`
+	c.webhook_url, c.webhook_enabled, c.redelivery_enabled, c.flexible_enabled,
+	c.template_enabled, c.template_keys, c.created_at`
 
 func (q *queries) CreateAccessToken(ctx context.Context, t *pnpd.AccessToken) error {
 	q.channelsChanged()
@@ -392,8 +411,8 @@ func (q *queries) HeldNotifications(ctx context.Context,
 
 func (q *queries) UpdateNotification(ctx context.Context, n *pnpd.Notification) error {
 	return q.exec(ctx, "update notification", `UPDATE notification SET state = ?,
-		announced = ?, delivered_at = ? WHERE id = ?`,
-		n.State, n.Announced, ms(n.DeliveredAt), n.ID)
+		announced = ?, delivered_at = ?, aggregation_unit = ? WHERE id = ?`,
+		n.State, n.Announced, ms(n.DeliveredAt), n.AggregationUnit, n.ID)
 }
 
 func (q *queries) ExpireHeld(ctx context.Context, now time.Time) (int, error) {
@@ -420,4 +439,60 @@ func (q *queries) CountDelivered(ctx context.Context, channelID string,
 	}
 
 	return n, nil
+}
+
+func (q *queries) CountDeliveredByUnit(ctx context.Context, channelID string,
+	from, to time.Time) ([]pnpd.UnitCount, error) {
+	rows, err := q.r.QueryContext(ctx, `SELECT aggregation_unit, kind, count(*)
+		FROM notification
+		WHERE channel_id = ? AND state = 'delivered' AND aggregation_unit <> ''
+		AND delivered_at >= ? AND delivered_at < ?
+		GROUP BY aggregation_unit, kind ORDER BY aggregation_unit, kind`,
+		channelID, from.UnixMilli(), to.UnixMilli())
+	if err != nil {
+		return nil, fmt.Errorf("count delivered by unit: %w", err)
+	}
+
+	return collect(rows, func(r *sql.Rows) (pnpd.UnitCount, error) {
+		var u pnpd.UnitCount
+		return u, r.Scan(&u.Unit, &u.Kind, &u.Delivered)
+	})
+}
+
+// AssignAggregationUnit inserts the name only while the month has fewer
+// than limit: the count and the insert are one statement, so two updates
+// in one transaction cannot both take the last place.
+func (q *queries) AssignAggregationUnit(ctx context.Context, channelID, month, name string,
+	limit int) (bool, error) {
+	_, err := q.w.ExecContext(ctx, `INSERT OR IGNORE INTO aggregation_unit
+		(channel_id, month, name)
+		SELECT ?, ?, ? WHERE (SELECT count(*) FROM aggregation_unit
+			WHERE channel_id = ? AND month = ?) < ?`,
+		channelID, month, name, channelID, month, limit)
+	if err != nil {
+		return false, fmt.Errorf("assign aggregation unit: %w", err)
+	}
+
+	var n int
+	err = q.w.QueryRowContext(ctx, `SELECT count(*) FROM aggregation_unit
+		WHERE channel_id = ? AND month = ? AND name = ?`, channelID, month, name).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("assign aggregation unit: %w", err)
+	}
+
+	return n > 0, nil
+}
+
+func (q *queries) AggregationUnits(ctx context.Context, channelID,
+	month string) ([]string, error) {
+	rows, err := q.r.QueryContext(ctx, `SELECT name FROM aggregation_unit
+		WHERE channel_id = ? AND month = ? ORDER BY name`, channelID, month)
+	if err != nil {
+		return nil, fmt.Errorf("list aggregation units: %w", err)
+	}
+
+	return collect(rows, func(r *sql.Rows) (string, error) {
+		var name string
+		return name, r.Scan(&name)
+	})
 }

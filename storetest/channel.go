@@ -26,6 +26,9 @@ func testChannelRoundTrip(t *testing.T, f *fixture) {
 		{"webhook off", func(c *pnpd.Channel) {
 			c.WebhookURL, c.WebhookEnabled, c.RedeliveryEnabled = "", false, false
 		}},
+		{"template notifications only, every template", func(c *pnpd.Channel) {
+			c.FlexibleEnabled, c.TemplateEnabled, c.TemplateKeys = false, true, nil
+		}},
 	}
 
 	for _, tc := range cases {

@@ -23,6 +23,9 @@ func (f *fixture) newChannel() *pnpd.Channel {
 		WebhookURL:        fmt.Sprintf("https://shop%d.example/webhook", n),
 		WebhookEnabled:    true,
 		RedeliveryEnabled: true,
+		FlexibleEnabled:   true,
+		TemplateEnabled:   n%2 == 0,
+		TemplateKeys:      []string{"bill_issued_th", "payment_due_th"},
 		CreatedAt:         at(time.Duration(n) * time.Minute),
 	}
 }

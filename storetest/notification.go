@@ -15,6 +15,9 @@ var notificationTests = []test{
 	{"Update", testUpdateNotification},
 	{"ExpireHeld", testExpireHeld},
 	{"CountDelivered", testCountDelivered},
+	{"CountDeliveredByUnit", testCountDeliveredByUnit},
+	{"AssignAggregationUnit", testAssignAggregationUnit},
+	{"AggregationUnitLimit", testAggregationUnitLimit},
 }
 
 // testNotificationRoundTrip checks that Notification returns every field
@@ -83,7 +86,8 @@ func testHeldNotifications(t *testing.T, f *fixture) {
 }
 
 // testUpdateNotification checks that delivering a held notification saves
-// its state, Announced and DeliveredAt, and leaves the rest alone.
+// its state, Announced, DeliveredAt and aggregation unit, and leaves the
+// rest alone.
 func testUpdateNotification(t *testing.T, f *fixture) {
 	c, r := f.channel(t), f.recipient(t)
 	want := f.notification(t, f.newNotification(c, r, 0))
@@ -91,6 +95,7 @@ func testUpdateNotification(t *testing.T, f *fixture) {
 	want.State = pnpd.StateDelivered
 	want.Announced = true
 	want.DeliveredAt = at(time.Hour)
+	want.AggregationUnit = "spring_sale"
 	ok(t, "update notification", f.store.UpdateNotification(f.ctx, want))
 
 	got, err := f.store.Notification(f.ctx, want.ID)
