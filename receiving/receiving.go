@@ -150,7 +150,33 @@ func (s *Service) settle(ctx context.Context, q pnpd.Queries, n *pnpd.Notificati
 		return err
 	}
 
+	if err := assignUnit(ctx, q, n, now); err != nil {
+		return err
+	}
+
 	return s.queueWebhook(ctx, q, n, ch, now)
+}
+
+// assignUnit gives the channel the notification's aggregation unit for the
+// month of its delivery, as LINE assigns a unit when a message is actually
+// sent. A name beyond the month's limit is not assigned: the notification
+// is delivered all the same, counted under no unit.
+func assignUnit(ctx context.Context, q pnpd.Queries, n *pnpd.Notification,
+	now time.Time) error {
+	if n.AggregationUnit == "" {
+		return nil
+	}
+
+	ok, err := q.AssignAggregationUnit(ctx, n.ChannelID, pnpd.AggregationMonth(now),
+		n.AggregationUnit, pnpd.MaxAggregationUnits)
+	if err != nil {
+		return fmt.Errorf("deliver notification: %w", err)
+	}
+	if !ok {
+		n.AggregationUnit = ""
+	}
+
+	return nil
 }
 
 func (s *Service) postNotice(ctx context.Context, q pnpd.Queries, recipientID string,
