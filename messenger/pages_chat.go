@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/pnpd/pnpd"
+	"github.com/pnpd/pnpd/messenger/render"
 )
 
 // chatRow is one line of the chat list.
@@ -64,6 +65,8 @@ func preview(lang string, m pnpd.ChatMessage, channelName string) string {
 		return "[" + T(lang, "render.sticker") + "]"
 	case "location":
 		return "[" + T(lang, "render.location") + "] " + clip(msg.Title)
+	case render.NotificationTemplate:
+		return clip(msg.Title)
 	}
 
 	return clip(msg.AltText)

@@ -39,7 +39,18 @@ func (p *page) T(key string, args ...any) string {
 
 // Render renders a message object as a chat bubble's HTML.
 func (p *page) Render(raw json.RawMessage) template.HTML {
-	return render.Message(raw, func(key string) string { return T(p.Lang, "render."+key) })
+	return render.Message(raw, Words(p.Lang))
+}
+
+// RenderFrom renders a message object from a named channel as a chat
+// bubble's HTML.
+func (p *page) RenderFrom(raw json.RawMessage, channel string) template.HTML {
+	return render.MessageFrom(raw, channel, Words(p.Lang))
+}
+
+// Words are the renderer's words in a language.
+func Words(lang string) render.Text {
+	return func(key string) string { return T(lang, "render."+key) }
 }
 
 // Languages lists the languages for the settings menu.

@@ -22,6 +22,10 @@ func FuzzMessage(f *testing.F) {
 		body(`{"type":"text","text":"x","color":"#fff\" onmouseover=\"x"}`),
 		`{"type":"flex","contents":{"type":"carousel","contents":[{"type":"bubble"},1]}}`,
 		`[]`, `null`, `{`, `{"type":1}`,
+		sampleNotification,
+		`{"type":"notificationTemplate","title":"<script>","items":[{"label":"a",` +
+			`"content":"javascript:x"}],"buttons":[{"label":"b","url":"javascript:x"}]}`,
+		`{"type":"notificationTemplate","title":"t","emphasizedItem":"x","items":{}}`,
 	} {
 		f.Add([]byte(s))
 	}

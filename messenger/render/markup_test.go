@@ -14,6 +14,7 @@ func words(key string) string {
 		"sticker": "Sticker", "image": "Image", "video": "Video",
 		"location": "Location", "unsupported": "Unsupported message",
 		"invalid": "Unreadable message", "map": "Map",
+		"templateFooter": "Sent to your number", "channel": "Official account",
 	}
 	if s, ok := labels[key]; ok {
 		return s
@@ -30,19 +31,21 @@ func render(raw string) string {
 // The elements and attributes the renderer may write; anything else in its
 // output came from a message.
 var (
-	allowedTags  = []string{"div", "span", "a", "button"}
+	allowedTags = []string{"div", "span", "a", "button", "article", "header", "footer",
+		"h3", "p", "dl", "dt", "dd"}
 	allowedAttrs = []string{
 		"class", "style", "href", "target", "rel", "role", "title", "aria-label",
-		"type", "disabled", "dir",
+		"type", "disabled", "dir", "aria-hidden",
 	}
 	// fixedAttrs are attributes whose values are constants.
 	fixedAttrs = map[string][]string{
-		"target":   {"_blank"},
-		"rel":      {"noopener noreferrer nofollow"},
-		"role":     {"img", "group"},
-		"type":     {"button"},
-		"disabled": {"disabled"},
-		"dir":      {"ltr", "rtl"},
+		"target":      {"_blank"},
+		"rel":         {"noopener noreferrer nofollow"},
+		"role":        {"img", "group"},
+		"type":        {"button"},
+		"disabled":    {"disabled"},
+		"dir":         {"ltr", "rtl"},
+		"aria-hidden": {"true"},
 	}
 	allowedProps = []string{
 		"flex", "position", "margin-top", "margin-inline-start", "top", "bottom",

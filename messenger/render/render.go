@@ -23,10 +23,11 @@ import (
 	"html/template"
 )
 
-// Text gives the words the renderer shows itself (placeholder labels), in the
-// viewer's language: keys "sticker", "image", "video", "location",
-// "unsupported", "invalid" and "map". Unknown keys should fall back to the
-// key itself.
+// Text gives the words the renderer shows itself (placeholder labels and a
+// template notification's fixed parts), in the viewer's language: keys
+// "sticker", "image", "video", "location", "unsupported", "invalid", "map",
+// "channel" (a sender without a name) and "templateFooter". Unknown keys
+// should fall back to the key itself.
 type Text func(key string) string
 
 // Limits that bound the work and the size of one fragment.
@@ -48,21 +49,22 @@ var Stylesheet []byte
 // Message renders one message object (the JSON LINE's API accepted) as an
 // HTML fragment for a chat bubble. It never panics and never returns an
 // empty fragment: unknown or invalid parts render as a labelled placeholder.
-func Message(raw json.RawMessage, t Text) (out template.HTML) {
-	// A bug must cost one bubble, not the whole chat page; the fuzz test
-	// calls fragment directly so that such bugs still surface there.
-	defer func() {
-		if recover() != nil {
-			out = template.HTML(failed(t))
-		}
-	}()
-
-	return template.HTML(fragment(raw, t))
+//
+// A bug must cost one bubble, not the whole chat page, so a panic renders
+// as a placeholder; the fuzz test calls fragment directly so that such bugs
+// still surface there.
+func Message(raw json.RawMessage, t Text) template.HTML {
+	return MessageFrom(raw, "", t)
 }
 
 // fragment renders raw; Message adds only the recovery from panics.
 func fragment(raw json.RawMessage, t Text) string {
-	w := &writer{label: labeller(t), left: maxComponents}
+	return fragmentFrom(raw, "", t)
+}
+
+// fragmentFrom renders raw from the named channel.
+func fragmentFrom(raw json.RawMessage, channel string, t Text) string {
+	w := &writer{label: labeller(t), left: maxComponents, channel: channel}
 	w.message(raw)
 	return w.b.String()
 }
@@ -123,6 +125,8 @@ func (w *writer) message(raw json.RawMessage) {
 		w.templateMessage(o)
 	case "flex":
 		w.flexMessage(o)
+	case NotificationTemplate:
+		w.templateNotification(o)
 	case "image", "video":
 		w.unreadable(typ)
 	case "":

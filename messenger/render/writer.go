@@ -21,6 +21,8 @@ type writer struct {
 	label func(key string) string
 	left  int  // components that may still be rendered
 	cut   bool // the placeholder for dropped components has been written
+	// channel names the sender, for the parts of a message that show it.
+	channel string
 }
 
 // open writes a start tag. Attributes with an empty value are left out.
