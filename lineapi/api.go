@@ -18,6 +18,8 @@ import (
 
 	"github.com/pnpd/pnpd"
 	"github.com/pnpd/pnpd/flow"
+	"github.com/pnpd/pnpd/messenger/render"
+	"github.com/pnpd/pnpd/pnptemplate"
 	"github.com/pnpd/pnpd/receiving"
 )
 
@@ -32,6 +34,11 @@ type API struct {
 	RateLimit float64
 	// Metrics, when set, is told of every request and notification.
 	Metrics Metrics
+	// Templates is the template catalogue template notifications are
+	// checked against and filled from.
+	Templates *pnptemplate.Catalogue
+	// Words gives the renderer's words in a language, for previews.
+	Words func(lang string) render.Text
 
 	limiters sync.Map // channel ID + endpoint → *rate.Limiter
 }
@@ -52,13 +59,26 @@ type handler func(w http.ResponseWriter, r *http.Request, ch *pnpd.Channel) erro
 
 // Register adds the endpoints to mux.
 func (a *API) Register(mux *http.ServeMux) {
-	mux.Handle("POST /bot/pnp/push", a.endpoint("push", a.push))
-	mux.Handle("GET /v2/bot/message/delivery/pnp", a.endpoint("count", a.countFlexible))
-
-	// The rest of LINE's paths answer in LINE's format too, with a request
-	// ID: a wrong method is a 405, an unknown path a 404.
-	mux.Handle("/bot/pnp/push", a.unrouted(http.StatusMethodNotAllowed, "POST"))
-	mux.Handle("/v2/bot/message/delivery/pnp", a.unrouted(http.StatusMethodNotAllowed, "GET"))
+	routes := []struct {
+		method, path, name string
+		h                  handler
+	}{
+		{"POST", "/bot/pnp/push", "push", a.push},
+		{"POST", "/v2/bot/message/pnp/templated/push", "templated_push", a.templatedPush},
+		{"GET", "/v2/bot/message/delivery/pnp", "count", a.countFlexible},
+		{"GET", "/v2/bot/message/delivery/pnp/templated", "templated_count", a.countTemplated},
+		{"GET", "/v2/bot/message/aggregation/info", "unit_usage", a.unitUsage},
+		{"GET", "/v2/bot/message/aggregation/list", "unit_list", a.unitList},
+	}
+	for _, rt := range routes {
+		mux.Handle(rt.method+" "+rt.path, a.endpoint(rt.name, rt.h))
+		// The rest of LINE's paths answer in LINE's format too, with a
+		// request ID: a wrong method is a 405, an unknown path a 404.
+		mux.Handle(rt.path, a.unrouted(http.StatusMethodNotAllowed, rt.method))
+	}
+	mux.Handle("POST /templates/preview", a.endpoint("templated_preview", a.previewTemplated))
+	mux.Handle("/templates/preview", a.unrouted(http.StatusMethodNotAllowed, "POST"))
+	mux.HandleFunc("GET /templates", a.catalogue)
 	mux.Handle("/bot/", a.unrouted(http.StatusNotFound, ""))
 	mux.Handle("/v2/", a.unrouted(http.StatusNotFound, ""))
 }
@@ -103,7 +123,7 @@ func (a *API) endpoint(name string, h handler) http.Handler {
 func (a *API) finished(r *http.Request, endpoint string, status int, took time.Duration) {
 	if a.Metrics != nil {
 		a.Metrics.Request(endpoint, status)
-		if endpoint == "push" {
+		if endpoint == "push" || endpoint == "templated_push" {
 			a.Metrics.Accepted(took)
 		}
 	}

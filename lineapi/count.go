@@ -9,7 +9,7 @@ import (
 )
 
 // jst is UTC+9, the time zone of LINE's statistics.
-var jst = time.FixedZone("UTC+9", 9*60*60)
+var jst = pnpd.StatisticsZone
 
 // firstCountedDay is the first day LINE keeps counts for.
 var firstCountedDay = time.Date(2018, 3, 31, 0, 0, 0, 0, jst)
@@ -30,6 +30,10 @@ func (a *API) countFlexible(w http.ResponseWriter, r *http.Request, ch *pnpd.Cha
 // before 2018-03-31.
 func (a *API) count(w http.ResponseWriter, r *http.Request, ch *pnpd.Channel,
 	kind pnpd.NotificationKind) error {
+	if err := permitted(ch, kind); err != nil {
+		return err
+	}
+
 	raw := r.URL.Query().Get("date")
 	day, err := time.ParseInLocation("20060102", raw, jst)
 	if !datePattern.MatchString(raw) || err != nil {

@@ -28,6 +28,7 @@ const (
 	msgTooLarge      = "The request body must not exceed 2MB"
 	msgInternal      = "An internal error occurred. Try again later."
 	msgNotFound      = "Not found"
+	msgNotAvailable  = "Access to this API is not available for your account"
 )
 
 // Body is LINE's error body.

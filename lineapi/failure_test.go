@@ -33,7 +33,8 @@ func (s failingStore) ChannelByToken(context.Context, string, time.Time) (*pnpd.
 		return nil, errDisk
 	}
 
-	return &pnpd.Channel{ID: "1234567890", Name: "Shop", Country: "JP"}, nil
+	return &pnpd.Channel{ID: "1234567890", Name: "Shop", Country: "JP",
+		FlexibleEnabled: true, TemplateEnabled: true}, nil
 }
 
 func (failingStore) Update(context.Context, func(pnpd.Queries) error) error {

@@ -35,6 +35,10 @@ type pushRequest struct {
 // push is POST /bot/pnp/push: validate, then store the notification durably
 // and answer; delivery and the webhook happen later, never in this request.
 func (a *API) push(w http.ResponseWriter, r *http.Request, ch *pnpd.Channel) error {
+	if err := permitted(ch, pnpd.KindFlexible); err != nil {
+		return err
+	}
+
 	tag, err := checkHeaders(r)
 	if err != nil {
 		return err
@@ -174,14 +178,7 @@ func decodePush(body []byte) (*pushRequest, error) {
 		return nil, err
 	}
 
-	var details []message.Detail
-	switch {
-	case req.To == nil || *req.To == "":
-		details = append(details, message.Detail{Message: "May not be empty", Property: "to"})
-	case !digest.MatchString(*req.To):
-		details = append(details, message.Detail{Message: msgInvalidDigest, Property: "to"})
-	}
-
+	details := checkTo(req.To)
 	msgDetails, container := message.Validate(req.Messages)
 	details = append(details, msgDetails...)
 	details = append(details, checkUnits(req.CustomAggregationUnits)...)
@@ -195,6 +192,18 @@ func decodePush(body []byte) (*pushRequest, error) {
 	}
 
 	return &req, nil
+}
+
+// checkTo checks the phone hash a notification is sent to.
+func checkTo(to *string) []message.Detail {
+	switch {
+	case to == nil || *to == "":
+		return []message.Detail{{Message: "May not be empty", Property: "to"}}
+	case !digest.MatchString(*to):
+		return []message.Detail{{Message: msgInvalidDigest, Property: "to"}}
+	}
+
+	return nil
 }
 
 // decodeJSON decodes a request body, answering LINE's parse errors with the

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -19,6 +20,13 @@ type ChannelSpec struct {
 	Country    string `json:"country"`
 	WebhookURL string `json:"webhookUrl"`
 	Redelivery bool   `json:"redelivery"`
+	// Flexible and Template say whether the channel may send flexible and
+	// template notifications; it may send both when they are absent.
+	Flexible *bool `json:"flexible"`
+	Template *bool `json:"template"`
+	// TemplateKeys limits the templates the channel may use; when empty,
+	// it may use every template of its country's catalogue.
+	TemplateKeys []string `json:"templateKeys"`
 }
 
 // Credentials are what a business needs to use a channel. They are shown
@@ -47,6 +55,9 @@ func CreateChannel(ctx context.Context, q pnpd.Queries, clock pnpd.Clock,
 		WebhookURL:        spec.WebhookURL,
 		WebhookEnabled:    spec.WebhookURL != "",
 		RedeliveryEnabled: spec.Redelivery,
+		FlexibleEnabled:   spec.Flexible == nil || *spec.Flexible,
+		TemplateEnabled:   spec.Template == nil || *spec.Template,
+		TemplateKeys:      spec.TemplateKeys,
 		CreatedAt:         now,
 	}
 	if err := q.CreateChannel(ctx, ch); err != nil {
@@ -92,6 +103,8 @@ func checkSpec(spec *ChannelSpec) error {
 	switch {
 	case spec.Name == "" || len([]rune(spec.Name)) > 20:
 		return pnpd.Errorf(pnpd.EInvalid, "Give the channel a name of 1 to 20 characters.")
+	case !pnpd.KnownCountry(spec.Country):
+		return pnpd.Errorf(pnpd.EInvalid, "The country must be a country code such as JP.")
 	case spec.WebhookURL != "" && !httpURL(spec.WebhookURL):
 		return pnpd.Errorf(pnpd.EInvalid, "The webhook URL must be an http or https URL.")
 	}
@@ -116,6 +129,10 @@ func (a *API) createChannel(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 
+	if err := a.checkTemplateKeys(&spec); err != nil {
+		return err
+	}
+
 	var creds Credentials
 	err := a.Store.Update(r.Context(), func(q pnpd.Queries) error {
 		var err error
@@ -128,6 +145,27 @@ func (a *API) createChannel(w http.ResponseWriter, r *http.Request) error {
 	}
 
 	writeJSON(w, http.StatusCreated, creds)
+
+	return nil
+}
+
+// checkTemplateKeys refuses template keys that the channel's country's
+// catalogue lacks: the channel could never use them.
+func (a *API) checkTemplateKeys(spec *ChannelSpec) error {
+	if len(spec.TemplateKeys) == 0 || a.Templates == nil {
+		return nil
+	}
+
+	set := a.Templates.Set(strings.ToUpper(cmp.Or(spec.Country, "JP")))
+	for _, key := range spec.TemplateKeys {
+		if set == nil {
+			return pnpd.Errorf(pnpd.EInvalid, "The country has no template catalogue.")
+		}
+		if _, ok := set.Template(key); !ok {
+			return pnpd.Errorf(pnpd.EInvalid, "The template %q is not in the catalogue of %s.",
+				key, set.Country)
+		}
+	}
 
 	return nil
 }

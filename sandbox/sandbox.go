@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/pnpd/pnpd"
+	"github.com/pnpd/pnpd/pnptemplate"
 	"github.com/pnpd/pnpd/receiving"
 )
 
@@ -30,6 +31,9 @@ type API struct {
 	Log       *slog.Logger
 	// Expire runs the expiry sweep after the clock moved.
 	Expire func(ctx context.Context) error
+	// Templates, when set, is the catalogue that channels' template keys
+	// are checked against.
+	Templates *pnptemplate.Catalogue
 }
 
 type handler func(w http.ResponseWriter, r *http.Request) error
@@ -45,6 +49,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	route("DELETE /sandbox/v1/clock", a.resetClock)
 	route("GET /sandbox/v1/sms", a.outbox)
 	route("POST /sandbox/v1/channels", a.createChannel)
+	route("GET /sandbox/v1/channels/{channelID}/statistics", a.statistics)
 }
 
 func (a *API) serve(h handler) http.Handler {

@@ -24,6 +24,7 @@ import (
 	"github.com/pnpd/pnpd/lineapi"
 	"github.com/pnpd/pnpd/messenger"
 	"github.com/pnpd/pnpd/metrics"
+	"github.com/pnpd/pnpd/pnptemplate"
 	"github.com/pnpd/pnpd/receiving"
 	"github.com/pnpd/pnpd/sandbox"
 	"github.com/pnpd/pnpd/sms"
@@ -48,6 +49,8 @@ type Config struct {
 	ReadTimeout, WriteTimeout time.Duration
 	ServiceCountries          []string
 	DefaultCountry            string
+	// Templates is the template catalogue; the embedded one when nil.
+	Templates *pnptemplate.Catalogue
 	// JobRescueAfter is how long a job may run before it counts as lost in
 	// a crash and runs again.
 	JobRescueAfter time.Duration
@@ -89,6 +92,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	cfg.Logger = slog.New(requestIDHandler{cfg.Logger.Handler()})
 	if cfg.DefaultCountry == "" {
 		cfg.DefaultCountry = "JP"
+	}
+	if cfg.Templates == nil {
+		cfg.Templates = pnptemplate.Default()
 	}
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data folder: %w", err)
@@ -155,7 +161,8 @@ func (s *Server) wire(ctx context.Context, workers *river.Workers) error {
 func (s *Server) routes(recv *receiving.Service) http.Handler {
 	mux := http.NewServeMux()
 	(&lineapi.API{Store: s.db, Receiving: recv, Clock: s.clock, Log: s.log,
-		RateLimit: s.cfg.RateLimit, Metrics: s.metrics}).Register(mux)
+		RateLimit: s.cfg.RateLimit, Metrics: s.metrics, Templates: s.cfg.Templates,
+		Words: messenger.Words}).Register(mux)
 
 	outbox := &sms.Outbox{Store: s.db, Clock: s.clock}
 	codes := &sms.Codes{Store: s.db, Clock: s.clock, Limits: sms.DefaultLimits(), Log: s.log,
@@ -167,7 +174,7 @@ func (s *Server) routes(recv *receiving.Service) http.Handler {
 
 	if s.cfg.Sandbox {
 		(&sandbox.API{Store: s.db, Clock: s.clock, Receiving: recv, Token: s.cfg.SandboxToken,
-			Log: s.log, Expire: expire(recv)}).Register(mux)
+			Log: s.log, Expire: expire(recv), Templates: s.cfg.Templates}).Register(mux)
 	}
 	s.operations(mux)
 

@@ -2,9 +2,12 @@
 // addressed by phone number, with LINE's API.
 //
 //	pnpd serve [--addr 127.0.0.1:8080] [--data ./pnpd-data] [--demo] [--sandbox]
+//	           [--templates catalogue.csv]
 //	           [--log-format text|json] [--metrics=false] [--pprof]
 //	           [--ip-code-rate N] [--ip-code-burst N]
 //	           [--ip-try-rate N] [--ip-try-burst N]
+//	pnpd templates export
+//	pnpd templates check FILE
 package main
 
 import (
@@ -23,6 +26,7 @@ import (
 
 	"github.com/pnpd/pnpd"
 	"github.com/pnpd/pnpd/messenger"
+	"github.com/pnpd/pnpd/pnptemplate"
 	"github.com/pnpd/pnpd/sandbox"
 	"github.com/pnpd/pnpd/server"
 )
@@ -38,6 +42,8 @@ func main() {
 }
 
 const usage = `Usage: pnpd serve [flags]
+       pnpd templates export       print the embedded template catalogue (CSV)
+       pnpd templates check FILE   check a catalogue file for --templates
 
 Runs pnpd: the LINE-compatible notification API, the recipient API and,
 with --sandbox, the sandbox API. Every flag can also be set from the
@@ -49,6 +55,7 @@ Flags:
 // options are the command line and environment, merged.
 type options struct {
 	addr, data, logLevel, logFormat, sandboxToken, countries, defaultCountry string
+	templates                                                                string
 	demo, sandbox, metrics, pprof                                            bool
 	rateLimit                                                                float64
 	rescueAfter                                                              time.Duration
@@ -57,9 +64,12 @@ type options struct {
 
 func run(ctx context.Context, args []string, getenv func(string) string,
 	stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "serve" {
+	switch {
+	case len(args) > 0 && args[0] == "templates":
+		return templates(args[1:], stdout)
+	case len(args) == 0 || args[0] != "serve":
 		fmt.Fprint(stderr, usage)
-		return errors.New("the only command is 'serve'")
+		return errors.New("the commands are 'serve' and 'templates'")
 	}
 
 	opts, err := parse(args[1:], getenv, stderr)
@@ -106,6 +116,9 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (options
 	}
 	fs.DurationVar(&o.rescueAfter, "job-rescue-after", rescue,
 		"how long after a crash a running job is taken up again (PNPD_JOB_RESCUE_AFTER)")
+	fs.StringVar(&o.templates, "templates", env("PNPD_TEMPLATES", ""),
+		"a template catalogue file (CSV) that replaces the embedded one; "+
+			"'pnpd templates export' prints that (PNPD_TEMPLATES)")
 	fs.StringVar(&o.logLevel, "log-level", env("PNPD_LOG_LEVEL", "info"),
 		"debug, info, warn or error (PNPD_LOG_LEVEL)")
 	fs.StringVar(&o.logFormat, "log-format", env("PNPD_LOG_FORMAT", "text"),
@@ -255,8 +268,16 @@ func serve(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		return err
 	}
 
+	catalogue := pnptemplate.Default()
+	if o.templates != "" {
+		if catalogue, err = pnptemplate.Load(o.templates); err != nil {
+			return fmt.Errorf("--templates: %w", err)
+		}
+	}
+
 	srv, err := server.New(ctx, server.Config{
-		Addr: o.addr, DataDir: o.data, Sandbox: o.sandbox, SandboxToken: o.sandboxToken,
+		Templates: catalogue,
+		Addr:      o.addr, DataDir: o.data, Sandbox: o.sandbox, SandboxToken: o.sandboxToken,
 		RateLimit: o.rateLimit, ServiceCountries: splitList(o.countries),
 		DefaultCountry: strings.ToUpper(o.defaultCountry), Logger: log,
 		JobRescueAfter: o.rescueAfter, Metrics: o.metrics, Pprof: o.pprof,
@@ -316,4 +337,29 @@ func splitList(s string) []string {
 	}
 
 	return out
+}
+
+// templates is 'pnpd templates': export prints the embedded catalogue, the
+// start of an operator's own; check reads a file as --templates would.
+func templates(args []string, stdout io.Writer) error {
+	switch {
+	case len(args) == 1 && args[0] == "export":
+		_, err := stdout.Write(pnptemplate.DefaultCSV)
+		return err
+	case len(args) == 2 && args[0] == "check":
+		c, err := pnptemplate.Load(args[1])
+		if err != nil {
+			return err
+		}
+
+		for _, country := range c.Countries() {
+			set := c.Set(country)
+			fmt.Fprintf(stdout, "%s: %d templates, %d items, %d buttons\n", country,
+				len(set.Templates), len(set.Items), len(set.Buttons))
+		}
+
+		return nil
+	}
+
+	return errors.New("usage: pnpd templates export | pnpd templates check FILE")
 }
