@@ -2,6 +2,7 @@ package sandbox_test
 
 import (
 	"bytes"
+	"cmp"
 	"database/sql"
 	"encoding/json"
 	"io"
@@ -320,6 +321,7 @@ func TestCreateChannel(t *testing.T) {
 		name   string
 		body   string
 		status int
+		push   int // what a flexible push to nobody gets; 422 when 0
 	}{
 		{name: "no webhook", body: `{"name": "Shop"}`, status: 201},
 		{name: "https webhook", body: `{"name": "Shop", "webhookUrl": "https://a.example/h"}`,
@@ -336,6 +338,15 @@ func TestCreateChannel(t *testing.T) {
 		{name: "name too long", body: `{"name": "` + strings.Repeat("店", 21) + `"}`,
 			status: 400},
 		{name: "not JSON", body: `name=Shop`, status: 400},
+		{name: "Thai, some templates", body: `{"name": "Shop", "country": "th", ` +
+			`"templateKeys": ["bill_issued_th", "payment_due_th"]}`, status: 201},
+		{name: "template notifications only", body: `{"name": "Shop", "flexible": false}`,
+			status: 201, push: http.StatusForbidden},
+		{name: "unknown country", body: `{"name": "Shop", "country": "XX"}`, status: 400},
+		{name: "template of another country", body: `{"name": "Shop", ` +
+			`"templateKeys": ["bill_issued_th"]}`, status: 400},
+		{name: "unknown template", body: `{"name": "Shop", "templateKeys": ["reserve_004"]}`,
+			status: 400},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -352,8 +363,9 @@ func TestCreateChannel(t *testing.T) {
 			var c credentials
 			resp.decode(t, &c)
 			checkCredentials(t, c)
-			if status := push(t, in, c.AccessToken); status != http.StatusUnprocessableEntity {
-				t.Errorf("push with the new token to nobody: %d, want 422", status)
+			want := cmp.Or(tt.push, http.StatusUnprocessableEntity)
+			if status := push(t, in, c.AccessToken); status != want {
+				t.Errorf("push with the new token to nobody: %d, want %d", status, want)
 			}
 		})
 	}
@@ -454,6 +466,64 @@ func TestDemoPrintListsCredentialsAndNumbers(t *testing.T) {
 	for _, r := range demo.Recipients {
 		if !strings.Contains(text, r.PhoneNumber) || !strings.Contains(text, r.Name) {
 			t.Errorf("Print lacks recipient %s", r.Name)
+		}
+	}
+}
+
+// TestChannelStatistics checks that a day's deliveries are counted by kind
+// and by aggregation unit, today's included, and that held notifications
+// and other days are not.
+func TestChannelStatistics(t *testing.T) {
+	t.Parallel()
+	in := setup(t)
+
+	demo, err := sandbox.SeedDemo(t.Context(), in.srv.Store(), in.srv.Clock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	auth := "Bearer " + demo.Credentials.AccessToken
+	sends := []struct{ path, to, body string }{
+		{"/bot/pnp/push", "+819011110001", `"messages":[{"type":"text","text":"a"}],` +
+			`"customAggregationUnits":["alerts"]`},
+		{"/bot/pnp/push", "+66811110008", `"messages":[{"type":"text","text":"b"}]`},
+		{"/v2/bot/message/pnp/templated/push", "+819011110001",
+			`"templateKey":"payment_due_ja","customAggregationUnits":["alerts"]`},
+		{"/v2/bot/message/pnp/templated/push", "+819011110002", // held for consent
+			`"templateKey":"payment_due_ja","customAggregationUnits":["held"]`},
+	}
+	for _, s := range sends {
+		body := `{"to":"` + pnpd.HashPhone(s.to) + `",` + s.body + `}`
+		if r := in.call(t, "POST", s.path, auth, body); r.status >= 300 {
+			t.Fatalf("send: %d %s", r.status, r.body)
+		}
+	}
+
+	path := "/sandbox/v1/channels/" + demo.Credentials.ChannelID + "/statistics"
+	today := in.srv.Clock().Now().In(pnpd.StatisticsZone).Format("20060102")
+	want := `{"date":"` + today + `","flexible":2,"template":1,` +
+		`"units":[{"name":"alerts","flexible":1,"template":1}]}`
+	for _, query := range []string{"", "?date=" + today} {
+		r := in.call(t, "GET", path+query, "Bearer "+token, "")
+		if r.status != http.StatusOK || strings.TrimSpace(string(r.body)) != want {
+			t.Errorf("statistics%s = %d %s, want %s", query, r.status, r.body, want)
+		}
+	}
+
+	r := in.call(t, "GET", path+"?date=20250101", "Bearer "+token, "")
+	if want := `{"date":"20250101","flexible":0,"template":0,"units":[]}`; strings.TrimSpace(
+		string(r.body)) != want {
+		t.Errorf("a day without deliveries: %s, want %s", r.body, want)
+	}
+
+	for _, bad := range []struct {
+		path   string
+		status int
+	}{
+		{path + "?date=2025-01-01", http.StatusBadRequest},
+		{"/sandbox/v1/channels/1999999999/statistics", http.StatusNotFound},
+	} {
+		if r := in.call(t, "GET", bad.path, "Bearer "+token, ""); r.status != bad.status {
+			t.Errorf("%s: %d %s, want %d", bad.path, r.status, r.body, bad.status)
 		}
 	}
 }
