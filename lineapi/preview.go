@@ -56,15 +56,7 @@ type preview struct {
 // bodies; nothing is stored or sent.
 func (a *API) previewTemplated(w http.ResponseWriter, r *http.Request,
 	ch *pnpd.Channel) error {
-	if err := permitted(ch, pnpd.KindTemplate); err != nil {
-		return err
-	}
-
-	if _, err := checkHeaders(r); err != nil {
-		return err
-	}
-
-	body, err := readBody(r)
+	_, body, err := readSend(r, ch, pnpd.KindTemplate)
 	if err != nil {
 		return err
 	}

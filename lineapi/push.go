@@ -25,6 +25,30 @@ var (
 	unitName = regexp.MustCompile(`^[A-Za-z0-9_]+$`)
 )
 
+// sendFields are the members both kinds of notification request have.
+// The requests declare them themselves: an embedded struct's Go name would
+// show in LINE's parse errors.
+type sendFields struct {
+	To                     *string
+	NotificationDisabled   *bool
+	CustomAggregationUnits []string
+}
+
+// push returns the notification the fields ask for, of a kind, from a
+// channel, with its messages.
+func (f *sendFields) push(ch *pnpd.Channel, kind pnpd.NotificationKind, tag string,
+	messages json.RawMessage) receiving.Push {
+	return receiving.Push{
+		Channel:              ch,
+		Kind:                 kind,
+		To:                   *f.To,
+		DeliveryTag:          tag,
+		Messages:             messages,
+		NotificationDisabled: f.NotificationDisabled != nil && *f.NotificationDisabled,
+		AggregationUnit:      firstOrEmpty(f.CustomAggregationUnits),
+	}
+}
+
 type pushRequest struct {
 	To                     *string         `json:"to"`
 	Messages               json.RawMessage `json:"messages"`
@@ -32,19 +56,14 @@ type pushRequest struct {
 	CustomAggregationUnits []string        `json:"customAggregationUnits"`
 }
 
+func (r *pushRequest) fields() sendFields {
+	return sendFields{r.To, r.NotificationDisabled, r.CustomAggregationUnits}
+}
+
 // push is POST /bot/pnp/push: validate, then store the notification durably
 // and answer; delivery and the webhook happen later, never in this request.
 func (a *API) push(w http.ResponseWriter, r *http.Request, ch *pnpd.Channel) error {
-	if err := permitted(ch, pnpd.KindFlexible); err != nil {
-		return err
-	}
-
-	tag, err := checkHeaders(r)
-	if err != nil {
-		return err
-	}
-
-	body, err := readBody(r)
+	tag, body, err := readSend(r, ch, pnpd.KindFlexible)
 	if err != nil {
 		return err
 	}
@@ -59,22 +78,42 @@ func (a *API) push(w http.ResponseWriter, r *http.Request, ch *pnpd.Channel) err
 		return err
 	}
 
-	outcome, err := a.Receiving.Accept(r.Context(), receiving.Push{
-		RequestID:            RequestID(r.Context()),
-		Channel:              ch,
-		Kind:                 pnpd.KindFlexible,
-		To:                   *req.To,
-		DeliveryTag:          tag,
-		Messages:             messages,
-		NotificationDisabled: req.NotificationDisabled != nil && *req.NotificationDisabled,
-		AggregationUnit:      firstOrEmpty(req.CustomAggregationUnits),
-	})
+	p := req.fields()
+
+	return a.accept(w, r, p.push(ch, pnpd.KindFlexible, tag, messages), http.StatusOK)
+}
+
+// readSend reads what every send request starts with: the channel's
+// permission for the kind, the headers, and the body. It returns the
+// delivery tag and the body.
+func readSend(r *http.Request, ch *pnpd.Channel, kind pnpd.NotificationKind) (string,
+	[]byte, error) {
+	if err := permitted(ch, kind); err != nil {
+		return "", nil, err
+	}
+
+	tag, err := checkHeaders(r)
+	if err != nil {
+		return "", nil, err
+	}
+
+	body, err := readBody(r)
+
+	return tag, body, err
+}
+
+// accept runs the receiving flow on a checked notification, counts what
+// became of it and, once it is stored, answers status and {}.
+func (a *API) accept(w http.ResponseWriter, r *http.Request, p receiving.Push,
+	status int) error {
+	p.RequestID = RequestID(r.Context())
+	outcome, err := a.Receiving.Accept(r.Context(), p)
 	a.countOutcome(outcome, err)
 	if err != nil {
 		return err
 	}
 
-	writeJSON(w, http.StatusOK, struct{}{})
+	writeJSON(w, status, struct{}{})
 
 	return nil
 }

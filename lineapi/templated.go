@@ -9,7 +9,6 @@ import (
 	"github.com/pnpd/pnpd"
 	"github.com/pnpd/pnpd/message"
 	"github.com/pnpd/pnpd/pnptemplate"
-	"github.com/pnpd/pnpd/receiving"
 )
 
 type templatedRequest struct {
@@ -20,20 +19,15 @@ type templatedRequest struct {
 	CustomAggregationUnits []string        `json:"customAggregationUnits"`
 }
 
+func (r *templatedRequest) fields() sendFields {
+	return sendFields{r.To, r.NotificationDisabled, r.CustomAggregationUnits}
+}
+
 // templatedPush is POST /v2/bot/message/pnp/templated/push: the template
 // notification. It runs the receiving flow as the flexible push does and
 // answers 202 once the notification is stored.
 func (a *API) templatedPush(w http.ResponseWriter, r *http.Request, ch *pnpd.Channel) error {
-	if err := permitted(ch, pnpd.KindTemplate); err != nil {
-		return err
-	}
-
-	tag, err := checkHeaders(r)
-	if err != nil {
-		return err
-	}
-
-	body, err := readBody(r)
+	tag, body, err := readSend(r, ch, pnpd.KindTemplate)
 	if err != nil {
 		return err
 	}
@@ -43,24 +37,10 @@ func (a *API) templatedPush(w http.ResponseWriter, r *http.Request, ch *pnpd.Cha
 		return err
 	}
 
-	outcome, err := a.Receiving.Accept(r.Context(), receiving.Push{
-		RequestID:            RequestID(r.Context()),
-		Channel:              ch,
-		Kind:                 pnpd.KindTemplate,
-		To:                   *req.To,
-		DeliveryTag:          tag,
-		Messages:             json.RawMessage("[" + string(filled.JSON()) + "]"),
-		NotificationDisabled: req.NotificationDisabled != nil && *req.NotificationDisabled,
-		AggregationUnit:      firstOrEmpty(req.CustomAggregationUnits),
-	})
-	a.countOutcome(outcome, err)
-	if err != nil {
-		return err
-	}
+	messages := json.RawMessage("[" + string(filled.JSON()) + "]")
+	p := req.fields()
 
-	writeJSON(w, http.StatusAccepted, struct{}{})
-
-	return nil
+	return a.accept(w, r, p.push(ch, pnpd.KindTemplate, tag, messages), http.StatusAccepted)
 }
 
 // permitted refuses a channel that may not send notifications of a kind,
