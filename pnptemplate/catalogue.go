@@ -10,6 +10,7 @@
 package pnptemplate
 
 import (
+	"bufio"
 	"bytes"
 	_ "embed" // for DefaultCSV
 	"encoding/csv"
@@ -203,10 +204,11 @@ func Parse(r io.Reader, name string) (*Catalogue, error) {
 
 // parser reads one catalogue file.
 type parser struct {
-	name  string
-	cat   *Catalogue
-	line  int            // the line of the record being read
-	lines map[string]int // country + key → the line that defined it
+	name   string
+	cat    *Catalogue
+	headed bool           // the header has been read
+	line   int            // the line of the record being read
+	lines  map[string]int // country + key → the line that defined it
 }
 
 func (p *parser) errorf(line int, format string, args ...any) error {
@@ -214,12 +216,17 @@ func (p *parser) errorf(line int, format string, args ...any) error {
 }
 
 func (p *parser) read(r io.Reader) error {
-	cr := csv.NewReader(r)
+	br := bufio.NewReader(r)
+	if err := skipBOM(br); err != nil {
+		return fmt.Errorf("%s: %w", p.name, err)
+	}
+
+	cr := csv.NewReader(br)
 	cr.Comment = '#'
 	cr.FieldsPerRecord = -1 // counted here, so that a short header is named as such
 	cr.ReuseRecord = true
 
-	for first := true; ; first = false {
+	for {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			return nil
@@ -229,29 +236,64 @@ func (p *parser) read(r io.Reader) error {
 		}
 		p.line, _ = cr.FieldPos(0)
 
-		if first {
-			if !slices.Equal(rec, header) {
-				return p.errorf(p.line, "the first line must be the header %q",
-					strings.Join(header, ","))
-			}
+		// A line of white space is as blank as an empty one, which the
+		// CSV reader skips itself.
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue
 		}
-		if len(rec) != len(header) {
-			return p.errorf(p.line, "a row needs %d columns (%s)", len(header),
-				strings.Join(header, ","))
-		}
-		if err := p.record(rec); err != nil {
+		if err := p.take(rec); err != nil {
 			return err
 		}
 	}
 }
 
+// take takes one record: the header first, rows after it.
+func (p *parser) take(rec []string) error {
+	if !p.headed {
+		if !slices.Equal(rec, header) {
+			return p.errorf(p.line, "the first line must be the header %q",
+				strings.Join(header, ","))
+		}
+		p.headed = true
+
+		return nil
+	}
+
+	if len(rec) != len(header) {
+		return p.errorf(p.line, "a row needs %d columns (%s)", len(header),
+			strings.Join(header, ","))
+	}
+
+	return p.record(rec)
+}
+
+// skipBOM drops the byte order mark that spreadsheets put at the start of
+// UTF-8 files, and refuses UTF-16, which the CSV reader cannot read.
+func skipBOM(br *bufio.Reader) error {
+	head, _ := br.Peek(3)
+	switch {
+	case bytes.HasPrefix(head, []byte("\xef\xbb\xbf")):
+		_, err := br.Discard(3)
+		return err
+	case bytes.HasPrefix(head, []byte("\xff\xfe")), bytes.HasPrefix(head, []byte("\xfe\xff")):
+		return errors.New("the file is UTF-16 text; save it as UTF-8")
+	}
+
+	return nil
+}
+
 // csvError names the line and column of a CSV syntax error, such as a
-// stray quote.
+// stray quote. A quote that is never closed is named where its row starts:
+// the reader notices only where it gives up, rows later.
 func (p *parser) csvError(err error) error {
 	var pe *csv.ParseError
 	if !errors.As(err, &pe) {
 		return fmt.Errorf("%s: %w", p.name, err)
+	}
+
+	if errors.Is(pe.Err, csv.ErrQuote) && pe.StartLine != pe.Line {
+		return p.errorf(pe.StartLine, "a quoted field in this row is not closed (the "+
+			"reader gave up on line %d, column %d)", pe.Line, pe.Column)
 	}
 
 	return p.errorf(pe.Line, "column %d: %v", pe.Column, pe.Err)
@@ -388,8 +430,8 @@ func (p *parser) checkSamples() error {
 func (p *parser) checkSample(set *Set, t Template) error {
 	line := p.lines[set.Country+" "+t.Key]
 	if strings.Contains(strings.Join(t.Sample, " "), "*") {
-		return p.errorf(line, "the sample of template %s may emphasize one item, the first",
-			t.Key)
+		return p.errorf(line, "the sample of template %s marks a key with * that is not "+
+			"the first: only the first key may be the emphasized item", t.Key)
 	}
 
 	for i, key := range t.Sample {
@@ -408,21 +450,56 @@ func (p *parser) checkSample(set *Set, t Template) error {
 	return p.checkSampleBody(set, t, line)
 }
 
-// checkSampleBody checks the sample as the API checks a request body.
+// checkSampleBody checks the sample as the API checks a request body. A
+// problem with one item's or button's sample value is that row's, and is
+// named there; the rest (too many items, a key twice) is the template's.
 func (p *parser) checkSampleBody(set *Set, t Template, line int) error {
-	raw := BodyJSON(set.Sample(t))
-	if _, details := message.ParseTemplateBody(raw); len(details) > 0 {
-		d := details[0]
-		return p.errorf(line, "the sample of template %s is not a valid notification: %s: %s",
-			t.Key, d.Property, d.Message)
+	body := set.Sample(t)
+	_, details := message.ParseTemplateBody(BodyJSON(body))
+	if len(details) == 0 {
+		return nil
 	}
 
-	return nil
+	d := details[0]
+	if key, ok := sampledKey(body, d.Property); ok {
+		return p.errorf(p.lines[set.Country+" "+key], "the sample of %s, which template %s "+
+			"(line %d) shows, is not valid there: %s", key, t.Key, line, d.Message)
+	}
+
+	return p.errorf(line, "the sample of template %s is not a valid notification: %s: %s",
+		t.Key, d.Property, d.Message)
+}
+
+// sampledKey returns the item or button key whose sample value a problem
+// at property is about: body.emphasizedItem.content, body.items[i].content
+// or body.buttons[i].url.
+func sampledKey(b message.TemplateBody, property string) (string, bool) {
+	var i int
+	switch {
+	case property == "body.emphasizedItem.content" && b.EmphasizedItem != nil:
+		return b.EmphasizedItem.ItemKey, true
+	case scan(property, "body.items[%d].content", &i) && i < len(b.Items):
+		return b.Items[i].ItemKey, true
+	case scan(property, "body.buttons[%d].url", &i) && i < len(b.Buttons):
+		return b.Buttons[i].ButtonKey, true
+	}
+
+	return "", false
+}
+
+// scan reports whether s is exactly format with one number filled in.
+func scan(s, format string, n *int) bool {
+	_, err := fmt.Sscanf(s, format, n)
+	return err == nil && fmt.Sprintf(format, *n) == s
 }
 
 // complete checks what only the whole file shows.
 func (p *parser) complete() error {
-	if len(p.cat.sets) == 0 {
+	switch {
+	case !p.headed:
+		return fmt.Errorf("%s: the file is empty: it needs the header %q and rows", p.name,
+			strings.Join(header, ","))
+	case len(p.cat.sets) == 0:
 		return fmt.Errorf("%s: no templates: the file has a header and no rows", p.name)
 	}
 

@@ -65,7 +65,8 @@ func TestParseErrors(t *testing.T) {
 	tests := []struct {
 		name, file, want string
 	}{
-		{"empty", "", "f.csv: no templates: the file has a header and no rows"},
+		{"empty", "", `f.csv: the file is empty: it needs the header ` +
+			`"country,kind,key,label,description,sample,note" and rows`},
 		{"header only", head, "f.csv: no templates: the file has a header and no rows"},
 		{"wrong header", "country,kind,key\n",
 			`f.csv:1: the first line must be the header ` +
@@ -108,15 +109,28 @@ func TestParseErrors(t *testing.T) {
 			"f.csv:2: the sample of template a_ja emphasizes b_ja, which is no item"},
 		{"two emphasized", head + "JP,template,a_ja,T,D,*b_ja *c_ja,\n" +
 			"JP,item,b_ja,L,,v,\nJP,item,c_ja,L,,v,\n",
-			"f.csv:2: the sample of template a_ja may emphasize one item, the first"},
+			"f.csv:2: the sample of template a_ja marks a key with * that is not the first: " +
+				"only the first key may be the emphasized item"},
 		{"emphasized too long", head + "JP,template,a_ja,T,D,*b_ja,\n" +
 			"JP,item,b_ja,L,,sixteen chars ok,\n",
-			"f.csv:2: the sample of template a_ja is not a valid notification: " +
-				"body.emphasizedItem.content: Length must be between 0 and 15"},
+			"f.csv:3: the sample of b_ja, which template a_ja (line 2) shows, is not valid " +
+				"there: Length must be between 0 and 15"},
 		{"sampled button without URL",
 			head + "JP,template,a_ja,T,D,b_ja,\nJP,button,b_ja,L,,,\n",
-			"f.csv:2: the sample of template a_ja is not a valid notification: " +
-				"body.buttons[0].url: May not be empty"},
+			"f.csv:3: the sample of b_ja, which template a_ja (line 2) shows, is not valid " +
+				"there: May not be empty"},
+		{"sample with 16 items", head + "JP,template,a_ja,T,D," +
+			strings.Repeat("b_ja ", 16) + ",\nJP,item,b_ja,L,,v,\n",
+			"f.csv:2: the sample of template a_ja is not a valid notification: body.items: " +
+				"Size must be between 0 and 15"},
+		{"quote never closed", head + tpl + "JP,item,b_ja,\"Label,,,\n" +
+			"JP,item,c_ja,L,,v,\nJP,item,d_ja,\"L\",,v,\n",
+			"f.csv:3: a quoted field in this row is not closed (the reader gave up on line 5, " +
+				"column 14)"},
+		{"UTF-16", "\xff\xfec\x00o\x00", "f.csv: the file is UTF-16 text; save it as UTF-8"},
+		{"only comments", "# nothing yet\n",
+			`f.csv: the file is empty: it needs the header ` +
+				`"country,kind,key,label,description,sample,note" and rows`},
 		{"item without template", head + tpl + "TW,item,b_tw,L,,,\n",
 			"f.csv: TW has items or buttons but no template"},
 	}
@@ -130,6 +144,29 @@ func TestParseErrors(t *testing.T) {
 				t.Errorf("error = %v\nwant    %s", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestParseForgives checks what spreadsheets and editors add to a file:
+// a byte order mark, CRLF line ends, lines of white space.
+func TestParseForgives(t *testing.T) {
+	t.Parallel()
+
+	file := "\xef\xbb\xbf" + strings.ReplaceAll(small, "\n", "\r\n") + "  \r\n\t\n"
+	c, err := pnptemplate.Parse(strings.NewReader(file), "excel.csv")
+	if err != nil {
+		t.Fatalf("Parse: %v", err)
+	}
+	if tpl, ok := c.Set("JP").Template("shipment_completed_ja"); !ok ||
+		tpl.Note != "Shipment completed" {
+		t.Errorf("template = %+v, %v", tpl, ok)
+	}
+
+	// A button URL is counted in UTF-16 units, as the API counts it.
+	url := "https://例え.jp/" + strings.Repeat("あ", 980)
+	_, err = pnptemplate.Parse(strings.NewReader(small+"JP,button,long_ja,L,,"+url+",\n"), "f")
+	if err != nil {
+		t.Errorf("a URL of %d bytes and 994 units: %v", len(url), err)
 	}
 }
 

@@ -69,8 +69,9 @@ go run ./cmd/pnpd templates export > templates.csv   # edit it, then
 go run ./cmd/pnpd templates check templates.csv      # what serve would load
 ` + "```" + `
 
-The file is CSV (RFC 4180, UTF-8). Lines starting with ` + "`#`" + ` are comments; the
-first other line is the header ` + "`country,kind,key,label,description,sample,note`" + `,
+The file is CSV (RFC 4180, UTF-8; a byte order mark and CRLF line ends are
+fine). Lines that start with ` + "`#`" + ` (in the first column) are comments, lines of
+white space are skipped; the first other line is the header ` + "`country,kind,key,label,description,sample,note`" + `,
 and every row has those seven columns:
 
 | Column | Holds |
@@ -85,8 +86,10 @@ and every row has those seven columns:
 
 Characters are counted as LINE counts them, in UTF-16 code units. Each
 template's sample must make a valid notification of its own country, as
-the API would check it. A file that breaks any rule stops pnpd at start-up
-with the file and line at fault, for example
+the API would check it; an item's or button's sample that a template's
+sample cannot use is reported on that item's or button's line. A file that
+breaks any rule stops pnpd at start-up with the file and line at fault,
+for example
 ` + "`pnpd: --templates: templates.csv:12: the key date_002_ja is defined for JP on line 9 already`" + `.
 `
 

@@ -193,5 +193,5 @@ func webPage(s string) bool {
 	u, err := url.Parse(s)
 	ok := err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 
-	return ok && len(s) <= maxButtonURL
+	return ok && message.UTF16Len(s) <= maxButtonURL
 }

@@ -27,11 +27,15 @@ func (w *writer) action(a object, st style, classes ...string) {
 		attr{"target", "_blank"}, attr{"rel", "noopener noreferrer nofollow"}, st.attr())
 }
 
+// maxLink bounds the links written: LINE's longest URI, 1,000 UTF-16
+// units, is at most 4,000 bytes of UTF-8.
+const maxLink = 4000
+
 // link returns s as an href when it is an absolute http or https URL with a
 // host, or a tel URI. The URL is written back from its parsed form.
 func link(s string) (string, bool) {
 	u, err := url.Parse(s)
-	if err != nil || len(s) > 2000 || u.User != nil {
+	if err != nil || len(s) > maxLink || u.User != nil {
 		return "", false
 	}
 

@@ -58,6 +58,16 @@ func TestMessageTemplateNotification(t *testing.T) {
 		not: []string{strings.Repeat(`<div class="m-tn-row">`, 16),
 			strings.Repeat(`>b</a>`, 3)},
 	}, {
+		name: "a URL of 1,000 units of Japanese is a link",
+		msg: `{"type":"notificationTemplate","title":"T","buttons":[{"label":"Open",` +
+			`"url":"https://a.example/` + strings.Repeat("あ", 982) + `"}]}`,
+		want: []string{`<a class="m-tn-button" href="https://a.example/%E3%81%82`},
+	}, {
+		name: "a NUL is shown as U+FFFD, never sent in the page",
+		msg:  `{"type":"notificationTemplate","title":"a\u0000b"}`,
+		want: []string{"<h3 class=\"m-tn-title\">a\uFFFDb</h3>"},
+		not:  []string{"\x00"},
+	}, {
 		name: "no title is unreadable",
 		msg:  `{"type":"notificationTemplate","description":"x"}`,
 		want: []string{`>Unreadable message</span>`},

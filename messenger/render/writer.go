@@ -32,7 +32,7 @@ func (w *writer) open(tag string, attrs ...attr) {
 		if a.value == "" {
 			continue
 		}
-		w.b.WriteString(" " + a.name + `="` + html.EscapeString(a.value) + `"`)
+		w.b.WriteString(" " + a.name + `="` + escape(a.value) + `"`)
 	}
 	w.b.WriteString(">")
 }
@@ -44,7 +44,13 @@ func (w *writer) close(tag string) {
 
 // text writes s as character data.
 func (w *writer) text(s string) {
-	w.b.WriteString(html.EscapeString(s))
+	w.b.WriteString(escape(s))
+}
+
+// escape escapes s for HTML. A NUL, which HTML does not allow in a page,
+// becomes U+FFFD, as a browser would show it.
+func escape(s string) string {
+	return html.EscapeString(strings.ReplaceAll(s, "\x00", "\uFFFD"))
 }
 
 // element writes a whole element holding the text s.
