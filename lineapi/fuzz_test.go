@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"unicode/utf8"
+	"unicode/utf16"
 
 	"github.com/pnpd/pnpd"
 )
@@ -123,7 +123,7 @@ func checkHeadersAcceptable(t *testing.T, contentType string, retry bool, tag st
 	// HTTP drops white space around a header value on the way.
 	contentType, tag = textproto.TrimString(contentType), textproto.TrimString(tag)
 	mt, _, err := mime.ParseMediaType(contentType)
-	n := utf8.RuneCountInString(tag)
+	n := len(utf16.Encode([]rune(tag))) // LINE counts UTF-16 units
 	switch {
 	case retry:
 		t.Errorf("push with X-Line-Retry-Key accepted")

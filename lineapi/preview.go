@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/pnpd/pnpd"
 	"github.com/pnpd/pnpd/messenger/render"
@@ -69,8 +70,8 @@ func (a *API) previewTemplated(w http.ResponseWriter, r *http.Request,
 	lang := a.pageLanguage(r, ch.Country)
 	html := render.MessageFrom(filled.JSON(), ch.Name, a.words(lang))
 
-	return a.writePage(w, previewPage{Title: "Preview: " + filled.Title, Lang: lang,
-		Previews: []preview{{HTML: html}}})
+	return a.writePage(w, http.StatusOK, previewPage{Title: "Preview: " + filled.Title,
+		Lang: lang, Previews: []preview{{HTML: html}}})
 }
 
 // catalogue is GET /templates: a country's template catalogue (?country=,
@@ -78,27 +79,31 @@ func (a *API) previewTemplated(w http.ResponseWriter, r *http.Request,
 // that sends it.
 func (a *API) catalogue(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Line-Request-Id", pnpd.NewRequestID())
-	country := r.URL.Query().Get("country")
-	if country == "" {
-		country = "JP"
-	}
-
-	set := a.Templates.Set(country)
-	if set == nil {
-		writeJSON(w, http.StatusNotFound, Body{Message: "No template catalogue for the " +
-			"country " + country})
-		return
+	country := strings.ToUpper(r.URL.Query().Get("country"))
+	if countries := a.Templates.Countries(); country == "" && len(countries) > 0 {
+		country = countries[0]
+		if a.Templates.Set("JP") != nil {
+			country = "JP"
+		}
 	}
 
 	lang := a.pageLanguage(r, country)
 	page := previewPage{Title: "Template catalogue: " + country, Lang: lang,
-		Languages: pageLanguages, Country: country, Countries: a.Templates.Countries(),
-		Set: set}
+		Languages: pageLanguages, Country: country, Countries: a.Templates.Countries()}
+	set := a.Templates.Set(country)
+	if set == nil {
+		page.Title = "No template catalogue for " + country
+		if err := a.writePage(w, http.StatusNotFound, page); err != nil {
+			a.writeError(w, r, err)
+		}
+		return
+	}
+	page.Set = set
 	for _, t := range set.Templates {
 		page.Previews = append(page.Previews, a.sample(set, t, lang))
 	}
 
-	if err := a.writePage(w, page); err != nil {
+	if err := a.writePage(w, http.StatusOK, page); err != nil {
 		a.writeError(w, r, err)
 	}
 }
@@ -136,10 +141,14 @@ func (a *API) words(lang string) render.Text {
 	return a.Words(lang)
 }
 
-// pageLanguage is ?lang= when the pages speak it, else the country's.
+// pageLanguage is ?lang= (in any case) when the pages speak it, else the
+// country's.
 func (a *API) pageLanguage(r *http.Request, country string) string {
-	if lang := r.URL.Query().Get("lang"); slices.Contains(pageLanguages, lang) {
-		return lang
+	asked := r.URL.Query().Get("lang")
+	if i := slices.IndexFunc(pageLanguages, func(l string) bool {
+		return strings.EqualFold(l, asked)
+	}); i >= 0 {
+		return pageLanguages[i]
 	}
 	if lang, ok := countryLanguage[country]; ok {
 		return lang
@@ -150,7 +159,7 @@ func (a *API) pageLanguage(r *http.Request, country string) string {
 
 // writePage writes a page that loads nothing and runs nothing: its only
 // links are the buttons of the notifications it shows.
-func (a *API) writePage(w http.ResponseWriter, page previewPage) error {
+func (a *API) writePage(w http.ResponseWriter, status int, page previewPage) error {
 	page.Stylesheet = template.CSS(render.Stylesheet)
 	var buf bytes.Buffer
 	if err := pages.Execute(&buf, page); err != nil {
@@ -163,7 +172,7 @@ func (a *API) writePage(w http.ResponseWriter, page previewPage) error {
 		"base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
-	w.WriteHeader(http.StatusOK)
+	w.WriteHeader(status)
 	_, _ = w.Write(buf.Bytes())
 
 	return nil

@@ -141,7 +141,8 @@ func checkHeaders(r *http.Request) (string, error) {
 			Message: "Must be UTF-8 text", Property: "X-Line-Delivery-Tag",
 		})
 	}
-	if n := utf8.RuneCountInString(tag); tag != "" && (n < 16 || n > 100) {
+	// Characters are UTF-16 units here too, as in LINE's other limits.
+	if n := message.UTF16Len(tag); tag != "" && (n < 16 || n > 100) {
 		return "", fail(http.StatusBadRequest, "The request has 1 error(s)", message.Detail{
 			Message: "Length must be between 16 and 100", Property: "X-Line-Delivery-Tag",
 		})

@@ -200,8 +200,9 @@ func testPushBodySize(t *testing.T, e *env) {
 }
 
 // testPushHeaders checks X-Line-Retry-Key, which notification messages do
-// not support, and the length of X-Line-Delivery-Tag, counted in
-// characters; an empty tag is no tag, as the Go SDK sends one.
+// not support, and the length of X-Line-Delivery-Tag, counted in UTF-16
+// units as LINE counts characters; an empty tag is no tag, as the Go SDK
+// sends one.
 func testPushHeaders(t *testing.T, e *env) {
 	t.Parallel()
 
@@ -234,6 +235,10 @@ func testPushHeaders(t *testing.T, e *env) {
 		{name: "tag of 100 three-byte characters", header: tag(strings.Repeat("通", 100)),
 			status: http.StatusOK, want: `{}`},
 		{name: "tag of 101 three-byte characters", header: tag(strings.Repeat("通", 101)),
+			status: http.StatusBadRequest, want: tagError},
+		{name: "tag of 8 emoji, 16 UTF-16 units", header: tag(strings.Repeat("📦", 8)),
+			status: http.StatusOK, want: `{}`},
+		{name: "tag of 51 emoji, 102 UTF-16 units", header: tag(strings.Repeat("📦", 51)),
 			status: http.StatusBadRequest, want: tagError},
 	})
 }

@@ -544,6 +544,9 @@ func TestTemplatedAndFlexibleCounts(t *testing.T) {
 		list.Next != "" {
 		t.Errorf("SDK unit names = %+v, %v; want alerts, bills", list, err)
 	}
+	other := e.channel(t, "No Units Yet")
+	req := e.request(t, http.MethodGet, "/v2/bot/message/aggregation/list", other, "")
+	assertReply(t, e.send(t, req), http.StatusOK, `{"customAggregationUnits":[]}`)
 
 	e.srv.Clock().SetOffset(offset + 24*time.Hour)
 	assertKindCount(t, e, countPath, day, `{"status":"ready","success":2}`)
@@ -713,7 +716,17 @@ func TestTemplateCataloguePage(t *testing.T) {
 		t.Error("a sample renders with a placeholder")
 	}
 
+	r = sendRaw(t, e.request(t, http.MethodGet, "/templates?country=th&lang=ZH-tw", "", ""))
+	if page := string(r.body); r.status != http.StatusOK ||
+		!strings.Contains(page, "id=\"shipment_completed_th\"") ||
+		!strings.Contains(page, `<html lang="zh-TW">`) {
+		t.Errorf("country and language in lower case: %d", r.status)
+	}
+
 	r = sendRaw(t, e.request(t, http.MethodGet, "/templates?country=US", "", ""))
-	assertReply(t, r, http.StatusNotFound,
-		messageJSON("No template catalogue for the country US"))
+	if page := string(r.body); r.status != http.StatusNotFound ||
+		!strings.Contains(page, "No template catalogue for US") ||
+		!strings.Contains(page, `href="?country=JP&amp;lang=en"`) {
+		t.Errorf("an unknown country: %d %s", r.status, page)
+	}
 }

@@ -56,7 +56,8 @@ func (a *API) unitList(w http.ResponseWriter, r *http.Request, ch *pnpd.Channel)
 	if start < len(names) && names[start] == after {
 		start++
 	}
-	page := unitPage{Units: names[start:min(len(names), start+limit)]}
+	// An empty list is [], as LINE writes it, never null.
+	page := unitPage{Units: append([]string{}, names[start:min(len(names), start+limit)]...)}
 	if end := start + len(page.Units); end < len(names) && len(page.Units) > 0 {
 		page.Next = base64.RawURLEncoding.EncodeToString([]byte(names[end-1]))
 	}

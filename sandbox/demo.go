@@ -137,7 +137,7 @@ func (d Demo) Print(w io.Writer, baseURL string) {
 	if !d.Created {
 		fmt.Fprintf(w, "  (a new access token for this run; earlier ones still work)\n")
 	}
-	fmt.Fprintf(w, "  sends flexible and template notifications (Japan's templates: "+
+	fmt.Fprintf(w, "  sends flexible and template notifications (the templates: "+
 		"%s/templates)\n", baseURL)
 	fmt.Fprintf(w, "\nDemo recipients (send to the SHA-256 hex of the number)\n")
 	if !d.Created {

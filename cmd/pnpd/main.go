@@ -19,6 +19,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -67,6 +68,9 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 	switch {
 	case len(args) > 0 && args[0] == "templates":
 		return templates(args[1:], stdout)
+	case len(args) == 1 && slices.Contains([]string{"help", "-h", "-help", "--help"}, args[0]):
+		fmt.Fprint(stdout, usage)
+		return nil
 	case len(args) == 0 || args[0] != "serve":
 		fmt.Fprint(stderr, usage)
 		return errors.New("the commands are 'serve' and 'templates'")
@@ -343,6 +347,9 @@ func splitList(s string) []string {
 // start of an operator's own; check reads a file as --templates would.
 func templates(args []string, stdout io.Writer) error {
 	switch {
+	case len(args) == 1 && slices.Contains([]string{"help", "-h", "-help", "--help"}, args[0]):
+		fmt.Fprint(stdout, usage)
+		return nil
 	case len(args) == 1 && args[0] == "export":
 		_, err := stdout.Write(pnptemplate.DefaultCSV)
 		return err
@@ -354,12 +361,22 @@ func templates(args []string, stdout io.Writer) error {
 
 		for _, country := range c.Countries() {
 			set := c.Set(country)
-			fmt.Fprintf(stdout, "%s: %d templates, %d items, %d buttons\n", country,
-				len(set.Templates), len(set.Items), len(set.Buttons))
+			fmt.Fprintf(stdout, "%s: %s, %s, %s\n", country,
+				count(len(set.Templates), "template"), count(len(set.Items), "item"),
+				count(len(set.Buttons), "button"))
 		}
 
 		return nil
 	}
 
 	return errors.New("usage: pnpd templates export | pnpd templates check FILE")
+}
+
+// count writes n things, with the noun in the plural unless n is 1.
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+
+	return fmt.Sprintf("%d %ss", n, noun)
 }

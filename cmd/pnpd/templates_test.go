@@ -157,6 +157,24 @@ func TestTemplatesCommand(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "usage") {
 		t.Errorf("templates without a subcommand: %v", err)
 	}
+
+	if err := os.WriteFile(file, []byte(override), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	err = run(context.Background(), []string{"templates", "check", file}, noEnv, &out,
+		io.Discard)
+	if want := "JP: 1 template, 2 items, 1 button\n"; err != nil || out.String() != want {
+		t.Errorf("check: %v, %q; want %q", err, out.String(), want)
+	}
+
+	for _, args := range [][]string{{"help"}, {"--help"}, {"templates", "-h"}} {
+		out.Reset()
+		err := run(context.Background(), args, noEnv, &out, io.Discard)
+		if err != nil || !strings.Contains(out.String(), "pnpd templates check FILE") {
+			t.Errorf("%v: %v, %q", args, err, out.String())
+		}
+	}
 }
 
 func noEnv(string) string { return "" }
