@@ -9,6 +9,10 @@
 --                  the connections go (closed loop)
 --   BENCH_THREADS  wrk's -t, to split BENCH_RATE between threads
 --   BENCH_OUT      done() writes its JSON summary here
+--   BENCH_KIND     flexible (POST /bot/pnp/push, the default) or template
+--                  (POST /v2/bot/message/pnp/templated/push); run.sh picks
+--                  the path, this script the body. 200 and 202 both count
+--                  as accepted.
 --
 -- Every request carries X-Line-Delivery-Tag "b-<unix ns>-<thread>-<seq>"
 -- taken in request(), which wrk calls right before it writes the request
@@ -103,7 +107,24 @@ local texts = {
   "Reminder: your appointment is tomorrow at 10:30.",
 }
 
+local template = env("BENCH_KIND", "flexible") == "template"
+
+-- A template notification as a shop sends one: LINE's sample shipment with
+-- an emphasized date, four items and two buttons.
+local function template_for(to)
+  return '{"to":"' .. to .. '","templateKey":"shipment_completed_ja","body":{' ..
+      '"emphasizedItem":{"itemKey":"date_002_ja","content":"12月5日"},"items":[' ..
+      '{"itemKey":"time_range_001_ja","content":"午前中"},' ..
+      '{"itemKey":"number_001_ja","content":"4711-0815"},' ..
+      '{"itemKey":"price_001_ja","content":"3,280円"},' ..
+      '{"itemKey":"name_010_ja","content":"' .. texts[math.random(#texts)] .. '"}],' ..
+      '"buttons":[{"buttonKey":"check_delivery_status_ja",' ..
+      '"url":"https://example.com/track/4711-0815"},' ..
+      '{"buttonKey":"contact_ja","url":"https://example.com/contact"}]}}'
+end
+
 local function body_for(to)
+  if template then return template_for(to) end
   return '{"to":"' .. to .. '","messages":[{"type":"text","text":"' ..
       texts[math.random(#texts)] .. '"}]}'
 end
@@ -141,7 +162,7 @@ function request()
 end
 
 function response(status, hdrs, body)
-  if status == 200 then s200 = s200 + 1
+  if status == 200 or status == 202 then s200 = s200 + 1
   elseif status == 400 then s400 = s400 + 1
   elseif status == 401 then s401 = s401 + 1
   elseif status == 413 then s413 = s413 + 1

@@ -23,7 +23,9 @@
 # Settings (environment): BENCH_MAX_SECONDS, BENCH_STEADY_SECONDS,
 # BENCH_BASELINE_STEADY_SECONDS, BENCH_RATE, BENCH_LOW_RATE, BENCH_LOW_SECONDS,
 # BENCH_SMALL, BENCH_LARGE, BENCH_THREADS, BENCH_CONNECTIONS,
-# BENCH_DRAIN_SECONDS, BENCH_MIX.
+# BENCH_DRAIN_SECONDS, BENCH_MIX, BENCH_KIND (flexible, the default, or template:
+# the same mix sent as template notifications to
+# /v2/bot/message/pnp/templated/push; the baseline answers any path alike).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -50,7 +52,12 @@ else
 fi
 : "${BENCH_BASELINE_STEADY_SECONDS:=$BENCH_STEADY_SECONDS}"
 : "${BENCH_RATE:=2000}" "${BENCH_LOW_RATE:=500}" "${BENCH_SMALL:=10000}" "${BENCH_THREADS:=2}"
-: "${BENCH_CONNECTIONS:=32}" "${BENCH_MIX:=70,20,8,2}"
+: "${BENCH_CONNECTIONS:=32}" "${BENCH_MIX:=70,20,8,2}" "${BENCH_KIND:=flexible}"
+case $BENCH_KIND in
+  flexible) PUSH_PATH=/bot/pnp/push ;;
+  template) PUSH_PATH=/v2/bot/message/pnp/templated/push ;;
+  *) echo "run.sh: BENCH_KIND is flexible or template, not $BENCH_KIND" >&2; exit 2 ;;
+esac
 
 # --- tools -------------------------------------------------------------------
 need() {
@@ -159,6 +166,7 @@ fi
   echo "small=$BENCH_SMALL"
   echo "large=$BENCH_LARGE"
   echo "mix=$BENCH_MIX"
+  echo "kind=$BENCH_KIND"
   echo "drain_seconds=$BENCH_DRAIN_SECONDS"
 } >"$RES/meta.env"
 load1=$(cut -d' ' -f1 /proc/loadavg)
@@ -192,10 +200,10 @@ run_wrk() {
     prof_pid=$!
   fi
   BENCH_HASHES=$hashes BENCH_TOKEN=$token BENCH_RATE=$rate BENCH_MIX=$BENCH_MIX \
-    BENCH_THREADS=$BENCH_THREADS BENCH_OUT="$RES/$name.wrk.json" \
+    BENCH_KIND=$BENCH_KIND BENCH_THREADS=$BENCH_THREADS BENCH_OUT="$RES/$name.wrk.json" \
     "${timer[@]}" ${timer:+"$RES/$name.wrk.cpu"} \
     wrk -t"$BENCH_THREADS" -c"$BENCH_CONNECTIONS" -d"${secs}s" --latency --timeout 10s \
-    -s bench/push.lua "$url/bot/pnp/push" >"$RES/$name.wrk.txt"
+    -s bench/push.lua "$url$PUSH_PATH" >"$RES/$name.wrk.txt"
   wall=$(ms_since "$t0")
   c1=$(cpu_ticks "$pid")
   b1=$(busy_ticks)
