@@ -50,7 +50,12 @@ func (a *API) Register(mux *http.ServeMux) {
 	route("GET /sandbox/v1/sms", a.outbox)
 	route("POST /sandbox/v1/channels", a.createChannel)
 	route("GET /sandbox/v1/channels/{channelID}/statistics", a.statistics)
+	a.registerRecipients(route)
+	a.registerNotifications(route)
 }
+
+// routeFunc adds one sandbox endpoint behind the sandbox token.
+type routeFunc func(pattern string, h handler)
 
 func (a *API) serve(h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
