@@ -44,6 +44,7 @@ func (a *API) Register(mux *http.ServeMux) {
 		mux.Handle(pattern, a.serve(h))
 	}
 
+	mux.HandleFunc("GET /sandbox/v1/openapi.json", serveOpenAPI)
 	route("GET /sandbox/v1/clock", a.clock)
 	route("POST /sandbox/v1/clock", a.moveClock)
 	route("DELETE /sandbox/v1/clock", a.resetClock)
