@@ -44,6 +44,10 @@ type APIError struct {
 }
 
 func (e *APIError) Error() string {
+	if e.Code == "" {
+		return fmt.Sprintf("%d: %s", e.Status, e.Message)
+	}
+
 	return fmt.Sprintf("%d %s: %s", e.Status, e.Code, e.Message)
 }
 
