@@ -44,14 +44,13 @@ func (s *Service) Reject(ctx context.Context, recipientID string) (Result, error
 }
 
 // AgreePrivacyPolicy records that the recipient agreed to the privacy
-// policy; without it every notification is refused.
-func (s *Service) AgreePrivacyPolicy(ctx context.Context, recipientID string) error {
-	_, err := s.changeRecipient(ctx, recipientID, func(r *pnpd.Recipient, _ time.Time) error {
+// policy; without it every notification is refused, so nothing was held
+// for it, but the result still tells whether an SMS verification is due.
+func (s *Service) AgreePrivacyPolicy(ctx context.Context, recipientID string) (Result, error) {
+	return s.changeRecipient(ctx, recipientID, func(r *pnpd.Recipient, _ time.Time) error {
 		r.PrivacyPolicyAgreed = true
 		return nil
 	})
-
-	return err
 }
 
 // Verified records, inside the caller's transaction, that the recipient
