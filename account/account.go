@@ -48,6 +48,11 @@ func (s *Service) SetBlocked(ctx context.Context, rec *pnpd.Recipient, channelID
 // verification that held notifications wait for.
 func (s *Service) SendVerificationCode(ctx context.Context,
 	rec *pnpd.Recipient) (sms.Issued, error) {
+	// A recipient no action may change gets no code it could not use.
+	if err := s.Receiving.CheckReserved(rec.PhoneNumber); err != nil {
+		return sms.Issued{}, err
+	}
+
 	return s.Codes.Issue(ctx, rec.PhoneNumber, pnpd.PurposeVerify, rec.ID)
 }
 
@@ -76,6 +81,10 @@ func (s *Service) Verify(ctx context.Context, rec *pnpd.Recipient,
 // once it is sure that no other account has it.
 func (s *Service) SendPhoneChangeCode(ctx context.Context, rec *pnpd.Recipient,
 	e164 string) (sms.Issued, error) {
+	if err := s.Receiving.CheckReserved(rec.PhoneNumber); err != nil {
+		return sms.Issued{}, err
+	}
+
 	if err := s.NumberFree(ctx, rec, e164); err != nil {
 		return sms.Issued{}, err
 	}
@@ -84,8 +93,12 @@ func (s *Service) SendPhoneChangeCode(ctx context.Context, rec *pnpd.Recipient,
 }
 
 // NumberFree returns nil when the recipient may move to the number: no
-// account, the recipient's own included, has it.
+// account, the recipient's own included, has it, and it is not reserved.
 func (s *Service) NumberFree(ctx context.Context, rec *pnpd.Recipient, e164 string) error {
+	if err := s.Receiving.CheckReserved(e164); err != nil {
+		return err
+	}
+
 	other, err := s.Store.RecipientByPhoneHash(ctx, pnpd.HashPhone(e164))
 	switch {
 	case pnpd.ErrorCode(err) == pnpd.ENotFound:

@@ -32,6 +32,10 @@ func (a *API) sendSignUpCode(ctx context.Context, p phoneRequest) (sms.Issued, e
 		return sms.Issued{}, err
 	}
 
+	if err := a.Receiving.CheckReserved(e164); err != nil {
+		return sms.Issued{}, err
+	}
+
 	if _, err := a.Store.RecipientByPhoneHash(ctx, pnpd.HashPhone(e164)); err == nil {
 		return sms.Issued{}, &pnpd.Error{Code: pnpd.EConflict, Field: "phoneNumber",
 			Message: "An account uses this phone number already. Log in instead."}
@@ -45,6 +49,11 @@ func (a *API) sendSignUpCode(ctx context.Context, p phoneRequest) (sms.Issued, e
 func (a *API) createAccount(ctx context.Context, req signUpRequest) (*pnpd.Recipient, error) {
 	e164, err := a.normalize(req.phoneRequest)
 	if err != nil {
+		return nil, err
+	}
+
+	// A code sent before the number was reserved does not take it either.
+	if err := a.Receiving.CheckReserved(e164); err != nil {
 		return nil, err
 	}
 

@@ -74,6 +74,16 @@ func (s *Service) ChangeNumber(ctx context.Context, q pnpd.Queries, recipientID,
 		return Result{}, err
 	}
 
+	// The recipient of a reserved number stays as it is, and no one takes
+	// a reserved number.
+	if err := s.CheckReserved(rec.PhoneNumber); err != nil {
+		return Result{}, err
+	}
+
+	if err := s.CheckReserved(e164); err != nil {
+		return Result{}, err
+	}
+
 	held, err := q.HeldNotifications(ctx, recipientID)
 	if err != nil {
 		return Result{}, err
@@ -111,12 +121,16 @@ func (s *Service) SetBlocked(ctx context.Context, recipientID, channelID string,
 			return err
 		}
 
-		if err := q.SetBlocked(ctx, recipientID, channelID, blocked); err != nil {
+		rec, err := q.Recipient(ctx, recipientID)
+		if err != nil {
 			return err
 		}
 
-		rec, err := q.Recipient(ctx, recipientID)
-		if err != nil {
+		if err := s.CheckReserved(rec.PhoneNumber); err != nil {
+			return err
+		}
+
+		if err := q.SetBlocked(ctx, recipientID, channelID, blocked); err != nil {
 			return err
 		}
 
@@ -183,6 +197,10 @@ func (s *Service) changeRecipientIn(ctx context.Context, q pnpd.Queries, recipie
 	change func(*pnpd.Recipient, time.Time) error) (Result, error) {
 	rec, err := q.Recipient(ctx, recipientID)
 	if err != nil {
+		return Result{}, err
+	}
+
+	if err := s.CheckReserved(rec.PhoneNumber); err != nil {
 		return Result{}, err
 	}
 
