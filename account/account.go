@@ -60,6 +60,11 @@ func (s *Service) SendVerificationCode(ctx context.Context,
 // releases what waited for it.
 func (s *Service) Verify(ctx context.Context, rec *pnpd.Recipient,
 	code string) (receiving.Result, error) {
+	// Said before the code is looked at: no code could change the answer.
+	if err := s.Receiving.CheckReserved(rec.PhoneNumber); err != nil {
+		return receiving.Result{}, err
+	}
+
 	var res receiving.Result
 	err := s.Codes.Check(ctx, rec.PhoneNumber, pnpd.PurposeVerify, code,
 		func(q pnpd.Queries, _ *pnpd.SMSCode) error {
@@ -119,6 +124,10 @@ func (s *Service) NumberFree(ctx context.Context, rec *pnpd.Recipient, e164 stri
 // old one.
 func (s *Service) ChangeNumber(ctx context.Context, rec *pnpd.Recipient, e164,
 	code string) (receiving.Result, error) {
+	if err := s.Receiving.CheckReserved(rec.PhoneNumber); err != nil {
+		return receiving.Result{}, err
+	}
+
 	var res receiving.Result
 	err := s.Codes.Check(ctx, e164, pnpd.PurposeChangeNumber, code,
 		func(q pnpd.Queries, c *pnpd.SMSCode) error {
