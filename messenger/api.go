@@ -66,9 +66,9 @@ func (a *API) Register(mux *http.ServeMux) {
 	route := func(pattern string, h handler) {
 		mux.Handle(pattern, csrf.Handler(a.serve(h)))
 	}
+	a.accounts = &account.Service{Store: a.Store, Receiving: a.Receiving, Codes: a.Codes}
 	// The API and the pages share the limiters, so a client gets one
 	// budget whichever it uses.
-	a.accounts = &account.Service{Store: a.Store, Receiving: a.Receiving, Codes: a.Codes}
 	a.codeLimit = newClientLimiter(a.ClientLimits.Codes, time.Now)
 	a.tryLimit = newClientLimiter(a.ClientLimits.Tries, time.Now)
 	code := func(h handler) handler { return a.limited(a.codeLimit, h) }
