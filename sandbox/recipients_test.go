@@ -154,11 +154,12 @@ func result(delivered, dropped int, sms bool) string {
 func TestCreateRecipientInEachState(t *testing.T) {
 	t.Parallel()
 	w := setupWorld(t)
+	ago := func(days int) string { return w.daysAgo(t, days) }
 
 	tests := []struct {
 		name    string
 		phone   string
-		fields  func(w *world) string
+		fields  string
 		status  int
 		state   pnpd.NotificationState // after the push, for a 200
 		sms     bool                   // smsVerificationRequired
@@ -168,50 +169,36 @@ func TestCreateRecipientInEachState(t *testing.T) {
 	}{
 		{name: "defaults: agreed, verified on creation", phone: "+819011112001",
 			status: 200, state: pnpd.StateDelivered, inChat: true, consent: "agreed"},
-		{name: "consent not set", phone: "+819011112002",
-			fields: func(*world) string { return `"consent":"not_set"` },
+		{name: "consent not set", phone: "+819011112002", fields: `"consent":"not_set"`,
 			status: 200, state: pnpd.StateHeldForConsent, held: 1, consent: "not_set"},
 		{name: "agreed, account and SMS 200 days old", phone: "+819011112003",
-			fields: func(w *world) string { return `"createdAt":` + w.daysAgo(t, 200) },
+			fields: `"createdAt":` + ago(200),
 			status: 200, state: pnpd.StateHeldForSMS, sms: true, held: 1, consent: "agreed"},
 		{name: "old account, number changed 10 days ago", phone: "+819011112004",
-			fields: func(w *world) string {
-				return `"createdAt":` + w.daysAgo(t, 400) + `,"lastSmsVerifiedAt":` +
-					w.daysAgo(t, 300) + `,"phoneNumberChangedAt":` + w.daysAgo(t, 10)
-			},
+			fields: `"createdAt":` + ago(400) + `,"lastSmsVerifiedAt":` + ago(300) +
+				`,"phoneNumberChangedAt":` + ago(10),
 			status: 200, state: pnpd.StateDelivered, inChat: true, consent: "agreed"},
 		{name: "old account, verified 10 days ago", phone: "+819011112005",
-			fields: func(w *world) string {
-				return `"createdAt":` + w.daysAgo(t, 400) + `,"lastSmsVerifiedAt":` +
-					w.daysAgo(t, 10)
-			},
+			fields: `"createdAt":` + ago(400) + `,"lastSmsVerifiedAt":` + ago(10),
 			status: 200, state: pnpd.StateDelivered, inChat: true, consent: "agreed"},
-		{name: "rejected", phone: "+819011112006",
-			fields: func(*world) string { return `"consent":"rejected"` },
+		{name: "rejected", phone: "+819011112006", fields: `"consent":"rejected"`,
 			status: 422, consent: "rejected"},
 		{name: "privacy policy not agreed", phone: "+819011112007",
-			fields: func(*world) string { return `"privacyPolicyAgreed":false` },
-			status: 422, consent: "agreed"},
+			fields: `"privacyPolicyAgreed":false`, status: 422, consent: "agreed"},
 		{name: "blocked the channel", phone: "+819011112008",
-			fields: func(w *world) string {
-				return `"blockedChannels":["` + w.ch.ChannelID + `"]`
-			},
+			fields: `"blockedChannels":["` + w.ch.ChannelID + `"]`,
 			status: 200, state: pnpd.StateBlocked, consent: "agreed"},
 		{name: "outside the service countries", phone: "+12025550123",
 			status: 422, consent: "agreed"},
 		{name: "Thai number in national format", phone: "081-111-2010",
-			fields: func(*world) string { return `"country":"th","language":"th"` },
+			fields: `"country":"th","language":"th"`,
 			status: 200, state: pnpd.StateDelivered, inChat: true, consent: "agreed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 
-			fields := ""
-			if tt.fields != nil {
-				fields = tt.fields(w)
-			}
-			v := w.newRecipient(t, tt.phone, fields)
+			v := w.newRecipient(t, tt.phone, tt.fields)
 			p := w.pushTo(t, w.ch.AccessToken, v.PhoneHash)
 			if p.status != tt.status {
 				t.Fatalf("push: %d %s, want %d", p.status, p.body, tt.status)
