@@ -202,8 +202,11 @@ func blockingRecipient(ctx context.Context, q pnpd.Queries) (*pnpd.Recipient, er
 
 // magicNumberView is a magic number as GET /magic-numbers lists it.
 type magicNumberView struct {
-	MagicNumber
-	PhoneHash string `json:"phoneHash"`
+	PhoneNumber string                 `json:"phoneNumber"`
+	PhoneHash   string                 `json:"phoneHash"`
+	Behaviour   string                 `json:"behaviour"`
+	Answer      int                    `json:"answer"`
+	State       pnpd.NotificationState `json:"state,omitempty"`
 }
 
 // magicNumbers is GET /sandbox/v1/magic-numbers: the table, with the hash
@@ -211,8 +214,9 @@ type magicNumberView struct {
 func (a *API) magicNumbers(w http.ResponseWriter, _ *http.Request) error {
 	out := make([]magicNumberView, 0, len(MagicNumbers))
 	for _, m := range MagicNumbers {
-		out = append(out, magicNumberView{MagicNumber: m,
-			PhoneHash: pnpd.HashPhone(m.PhoneNumber)})
+		out = append(out, magicNumberView{PhoneNumber: m.PhoneNumber,
+			PhoneHash: pnpd.HashPhone(m.PhoneNumber), Behaviour: m.Behaviour,
+			Answer: m.Answer, State: m.State})
 	}
 
 	writeJSON(w, http.StatusOK, map[string]any{"magicNumbers": out})
