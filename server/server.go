@@ -126,6 +126,13 @@ func (s *Server) wire(ctx context.Context, workers *river.Workers) error {
 		if err := sandbox.RestoreClock(ctx, s.db, s.clock); err != nil {
 			return err
 		}
+
+		err := s.db.Update(ctx, func(q pnpd.Queries) error {
+			return sandbox.SeedMagicNumbers(ctx, q, s.clock)
+		})
+		if err != nil {
+			return fmt.Errorf("seed the magic numbers: %w", err)
+		}
 	}
 
 	rules := flow.DefaultRules()
@@ -137,6 +144,10 @@ func (s *Server) wire(ctx context.Context, workers *river.Workers) error {
 	recv := &receiving.Service{Store: s.db, Rules: rules, Clock: s.clock, Log: s.log,
 		Changed: s.broker.Publish, Outcomes: s.metrics.Notifications}
 	s.recv = recv
+	if s.cfg.Sandbox {
+		// The magic numbers always behave one way: nothing acts on them.
+		recv.Reserved = sandbox.RefuseMagic
+	}
 	s.metrics.WatchQueue(s.db.QueueDepth)
 	hooks := webhook.NewWorker(s.db, s.clock, &webhook.Sender{}, s.log)
 	hooks.Metrics = s.metrics
@@ -177,7 +188,8 @@ func (s *Server) routes(recv *receiving.Service) http.Handler {
 
 	if s.cfg.Sandbox {
 		(&sandbox.API{Store: s.db, Clock: s.clock, Receiving: recv, Token: s.cfg.SandboxToken,
-			Log: s.log, Expire: expire(recv), Templates: s.cfg.Templates}).Register(mux)
+			Log: s.log, Expire: expire(recv), Templates: s.cfg.Templates,
+			Codes: codes}).Register(mux)
 	}
 	s.operations(mux)
 
