@@ -35,6 +35,8 @@ type Queries interface {
 type ChannelStore interface {
 	CreateChannel(ctx context.Context, c *Channel) error
 	Channel(ctx context.Context, id string) (*Channel, error)
+	// ChannelIDs lists every channel's ID, in order.
+	ChannelIDs(ctx context.Context) ([]string, error)
 	// ChannelByToken finds the channel an unexpired access token, by its
 	// hash, belongs to. ENotFound when there is none.
 	ChannelByToken(ctx context.Context, tokenHash string, now time.Time) (*Channel, error)

@@ -10,7 +10,8 @@ import (
 	"github.com/pnpd/pnpd/sms"
 )
 
-// The recipient's operations, shared by the JSON API and the web pages.
+// The recipient's operations, shared by the JSON API and the web pages;
+// the actions of the receiving flow are package account's.
 
 type signUpRequest struct {
 	phoneRequest
@@ -31,6 +32,10 @@ func (a *API) sendSignUpCode(ctx context.Context, p phoneRequest) (sms.Issued, e
 		return sms.Issued{}, err
 	}
 
+	if err := a.Receiving.CheckReserved(e164); err != nil {
+		return sms.Issued{}, err
+	}
+
 	if _, err := a.Store.RecipientByPhoneHash(ctx, pnpd.HashPhone(e164)); err == nil {
 		return sms.Issued{}, &pnpd.Error{Code: pnpd.EConflict, Field: "phoneNumber",
 			Message: "An account uses this phone number already. Log in instead."}
@@ -44,6 +49,11 @@ func (a *API) sendSignUpCode(ctx context.Context, p phoneRequest) (sms.Issued, e
 func (a *API) createAccount(ctx context.Context, req signUpRequest) (*pnpd.Recipient, error) {
 	e164, err := a.normalize(req.phoneRequest)
 	if err != nil {
+		return nil, err
+	}
+
+	// A code sent before the number was reserved does not take it either.
+	if err := a.Receiving.CheckReserved(e164); err != nil {
 		return nil, err
 	}
 
@@ -114,41 +124,6 @@ func (a *API) logInWithCode(ctx context.Context, req logInRequest) (*pnpd.Recipi
 	return a.Store.Recipient(ctx, recipientID)
 }
 
-func (a *API) setConsent(ctx context.Context, rec *pnpd.Recipient,
-	agree bool) (receiving.Result, error) {
-	if agree {
-		return a.Receiving.Agree(ctx, rec.ID)
-	}
-
-	return a.Receiving.Reject(ctx, rec.ID)
-}
-
-// sendVerificationCode sends a code to the registered number, for the SMS
-// verification that held notifications wait for.
-func (a *API) sendVerificationCode(ctx context.Context,
-	rec *pnpd.Recipient) (sms.Issued, error) {
-	return a.Codes.Issue(ctx, rec.PhoneNumber, pnpd.PurposeVerify, rec.ID)
-}
-
-func (a *API) verifyWithCode(ctx context.Context, rec *pnpd.Recipient,
-	code string) (receiving.Result, error) {
-	var res receiving.Result
-	err := a.Codes.Check(ctx, rec.PhoneNumber, pnpd.PurposeVerify, code,
-		func(q pnpd.Queries, _ *pnpd.SMSCode) error {
-			var err error
-			res, err = a.Receiving.Verified(ctx, q, rec.ID)
-
-			return err
-		})
-	if err != nil {
-		return res, err
-	}
-
-	a.Receiving.Committed(res, rec.ID)
-
-	return res, nil
-}
-
 // sendPhoneChangeCode sends a code to the new number a recipient moves to.
 func (a *API) sendPhoneChangeCode(ctx context.Context, rec *pnpd.Recipient,
 	p phoneRequest) (sms.Issued, error) {
@@ -157,27 +132,7 @@ func (a *API) sendPhoneChangeCode(ctx context.Context, rec *pnpd.Recipient,
 		return sms.Issued{}, err
 	}
 
-	if err := a.numberFree(ctx, rec, e164); err != nil {
-		return sms.Issued{}, err
-	}
-
-	return a.Codes.Issue(ctx, e164, pnpd.PurposeChangeNumber, rec.ID)
-}
-
-func (a *API) numberFree(ctx context.Context, rec *pnpd.Recipient, e164 string) error {
-	other, err := a.Store.RecipientByPhoneHash(ctx, pnpd.HashPhone(e164))
-	switch {
-	case pnpd.ErrorCode(err) == pnpd.ENotFound:
-		return nil
-	case err != nil:
-		return err
-	case other.ID == rec.ID:
-		return &pnpd.Error{Code: pnpd.EInvalid, Field: "phoneNumber",
-			Message: "This is your phone number already."}
-	}
-
-	return &pnpd.Error{Code: pnpd.EConflict, Field: "phoneNumber",
-		Message: "Another account uses this phone number."}
+	return a.accounts.SendPhoneChangeCode(ctx, rec, e164)
 }
 
 func (a *API) changePhoneWithCode(ctx context.Context, rec *pnpd.Recipient,
@@ -187,25 +142,7 @@ func (a *API) changePhoneWithCode(ctx context.Context, rec *pnpd.Recipient,
 		return receiving.Result{}, err
 	}
 
-	var res receiving.Result
-	err = a.Codes.Check(ctx, e164, pnpd.PurposeChangeNumber, req.Code,
-		func(q pnpd.Queries, c *pnpd.SMSCode) error {
-			if c.RecipientID != rec.ID {
-				return pnpd.Errorf(pnpd.EInvalid, "This code was sent for another account.")
-			}
-
-			var err error
-			res, err = a.Receiving.ChangeNumber(ctx, q, rec.ID, e164)
-
-			return err
-		})
-	if err != nil {
-		return res, err
-	}
-
-	a.Receiving.Committed(res, rec.ID)
-
-	return res, nil
+	return a.accounts.ChangeNumber(ctx, rec, e164, req.Code)
 }
 
 // writeIssued answers a code request.

@@ -66,7 +66,7 @@ func writeResult(w http.ResponseWriter, res receiving.Result) {
 
 func (a *API) agreePrivacyPolicy(w http.ResponseWriter, r *http.Request,
 	rec *pnpd.Recipient) error {
-	if err := a.Receiving.AgreePrivacyPolicy(r.Context(), rec.ID); err != nil {
+	if _, err := a.accounts.AgreePrivacyPolicy(r.Context(), rec); err != nil {
 		return err
 	}
 
@@ -85,7 +85,7 @@ func (a *API) unblock(w http.ResponseWriter, r *http.Request, rec *pnpd.Recipien
 
 func (a *API) setBlocked(w http.ResponseWriter, r *http.Request, rec *pnpd.Recipient,
 	blocked bool) error {
-	res, err := a.Receiving.SetBlocked(r.Context(), rec.ID, r.PathValue("channelID"), blocked)
+	res, err := a.accounts.SetBlocked(r.Context(), rec, r.PathValue("channelID"), blocked)
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/pnpd/pnpd"
+	"github.com/pnpd/pnpd/account"
 	"github.com/pnpd/pnpd/receiving"
 	"github.com/pnpd/pnpd/sms"
 )
@@ -38,8 +39,9 @@ type API struct {
 	ClientLimits ClientLimits
 
 	pages     map[string]*template.Template
-	codeLimit *clientLimiter // requests that send a code
-	tryLimit  *clientLimiter // requests that check one
+	accounts  *account.Service // the recipient's actions, shared with the sandbox
+	codeLimit *clientLimiter   // requests that send a code
+	tryLimit  *clientLimiter   // requests that check one
 }
 
 // handler answers a request or returns an error for writeError.
@@ -64,6 +66,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	route := func(pattern string, h handler) {
 		mux.Handle(pattern, csrf.Handler(a.serve(h)))
 	}
+	a.accounts = &account.Service{Store: a.Store, Receiving: a.Receiving, Codes: a.Codes}
 	// The API and the pages share the limiters, so a client gets one
 	// budget whichever it uses.
 	a.codeLimit = newClientLimiter(a.ClientLimits.Codes, time.Now)

@@ -83,7 +83,7 @@ func (a *API) consent(w http.ResponseWriter, r *http.Request, rec *pnpd.Recipien
 			Message: "Say whether you agree (true) or reject (false)."}
 	}
 
-	res, err := a.setConsent(r.Context(), rec, *req.Agree)
+	res, err := a.accounts.SetConsent(r.Context(), rec, *req.Agree)
 	if err != nil {
 		return err
 	}
@@ -95,7 +95,7 @@ func (a *API) consent(w http.ResponseWriter, r *http.Request, rec *pnpd.Recipien
 
 func (a *API) verificationCode(w http.ResponseWriter, r *http.Request,
 	rec *pnpd.Recipient) error {
-	issued, err := a.sendVerificationCode(r.Context(), rec)
+	issued, err := a.accounts.SendVerificationCode(r.Context(), rec)
 
 	return writeIssued(w, issued, err)
 }
@@ -110,7 +110,7 @@ func (a *API) verify(w http.ResponseWriter, r *http.Request, rec *pnpd.Recipient
 		return err
 	}
 
-	res, err := a.verifyWithCode(r.Context(), rec, req.Code)
+	res, err := a.accounts.Verify(r.Context(), rec, req.Code)
 	if err != nil {
 		return err
 	}

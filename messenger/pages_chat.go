@@ -166,7 +166,7 @@ func (a *API) channelState(r *http.Request, rec *pnpd.Recipient, view *chatView)
 
 func (a *API) blockPage(w http.ResponseWriter, r *http.Request, rec *pnpd.Recipient) error {
 	blocked := r.FormValue("blocked") == "true"
-	if _, err := a.Receiving.SetBlocked(r.Context(), rec.ID, r.PathValue("chatID"),
+	if _, err := a.accounts.SetBlocked(r.Context(), rec, r.PathValue("chatID"),
 		blocked); err != nil {
 		return err
 	}

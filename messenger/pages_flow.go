@@ -18,7 +18,7 @@ func (a *API) consentPage(w http.ResponseWriter, r *http.Request, rec *pnpd.Reci
 // leads on to the authentication screen, as LINE's flow does.
 func (a *API) consentSave(w http.ResponseWriter, r *http.Request, rec *pnpd.Recipient) error {
 	agree := r.FormValue("agree") == "true"
-	res, err := a.setConsent(r.Context(), rec, agree)
+	res, err := a.accounts.SetConsent(r.Context(), rec, agree)
 	if err != nil {
 		return err
 	}
@@ -63,7 +63,7 @@ func (a *API) verifyPage(w http.ResponseWriter, r *http.Request, rec *pnpd.Recip
 }
 
 func (a *API) verifySend(w http.ResponseWriter, r *http.Request, rec *pnpd.Recipient) error {
-	if _, err := a.sendVerificationCode(r.Context(), rec); err != nil {
+	if _, err := a.accounts.SendVerificationCode(r.Context(), rec); err != nil {
 		a.show(w, r, http.StatusBadRequest, "verify.html", &page{Title: "verify.title",
 			Back: "/chats/system", Rec: rec, Data: a.verifyView(r, rec),
 			Err: err})
@@ -84,7 +84,7 @@ func (a *API) verifyCodePage(w http.ResponseWriter, r *http.Request,
 }
 
 func (a *API) verifyCode(w http.ResponseWriter, r *http.Request, rec *pnpd.Recipient) error {
-	_, err := a.verifyWithCode(r.Context(), rec, r.FormValue("code"))
+	_, err := a.accounts.Verify(r.Context(), rec, r.FormValue("code"))
 	if err != nil {
 		a.show(w, r, http.StatusBadRequest, "verify_code.html", &page{Title: "verify.title",
 			Back: "/verify", Rec: rec, Data: a.verifyView(r, rec),
@@ -126,7 +126,7 @@ func (a *API) settingsPage(w http.ResponseWriter, r *http.Request, rec *pnpd.Rec
 func (a *API) settingsNotifications(w http.ResponseWriter, r *http.Request,
 	rec *pnpd.Recipient) error {
 	agree := r.FormValue("enabled") == "on"
-	res, err := a.setConsent(r.Context(), rec, agree)
+	res, err := a.accounts.SetConsent(r.Context(), rec, agree)
 	if err != nil {
 		return err
 	}
@@ -142,7 +142,7 @@ func (a *API) settingsNotifications(w http.ResponseWriter, r *http.Request,
 
 func (a *API) settingsPrivacy(w http.ResponseWriter, r *http.Request,
 	rec *pnpd.Recipient) error {
-	if err := a.Receiving.AgreePrivacyPolicy(r.Context(), rec.ID); err != nil {
+	if _, err := a.accounts.AgreePrivacyPolicy(r.Context(), rec); err != nil {
 		return err
 	}
 

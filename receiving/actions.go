@@ -44,14 +44,13 @@ func (s *Service) Reject(ctx context.Context, recipientID string) (Result, error
 }
 
 // AgreePrivacyPolicy records that the recipient agreed to the privacy
-// policy; without it every notification is refused.
-func (s *Service) AgreePrivacyPolicy(ctx context.Context, recipientID string) error {
-	_, err := s.changeRecipient(ctx, recipientID, func(r *pnpd.Recipient, _ time.Time) error {
+// policy; without it every notification is refused, so nothing was held
+// for it, but the result still tells whether an SMS verification is due.
+func (s *Service) AgreePrivacyPolicy(ctx context.Context, recipientID string) (Result, error) {
+	return s.changeRecipient(ctx, recipientID, func(r *pnpd.Recipient, _ time.Time) error {
 		r.PrivacyPolicyAgreed = true
 		return nil
 	})
-
-	return err
 }
 
 // Verified records, inside the caller's transaction, that the recipient
@@ -72,6 +71,16 @@ func (s *Service) ChangeNumber(ctx context.Context, q pnpd.Queries, recipientID,
 	now := s.Clock.Now()
 	rec, err := q.Recipient(ctx, recipientID)
 	if err != nil {
+		return Result{}, err
+	}
+
+	// The recipient of a reserved number stays as it is, and no one takes
+	// a reserved number.
+	if err := s.CheckReserved(rec.PhoneNumber); err != nil {
+		return Result{}, err
+	}
+
+	if err := s.CheckReserved(e164); err != nil {
 		return Result{}, err
 	}
 
@@ -112,12 +121,16 @@ func (s *Service) SetBlocked(ctx context.Context, recipientID, channelID string,
 			return err
 		}
 
-		if err := q.SetBlocked(ctx, recipientID, channelID, blocked); err != nil {
+		rec, err := q.Recipient(ctx, recipientID)
+		if err != nil {
 			return err
 		}
 
-		rec, err := q.Recipient(ctx, recipientID)
-		if err != nil {
+		if err := s.CheckReserved(rec.PhoneNumber); err != nil {
+			return err
+		}
+
+		if err := q.SetBlocked(ctx, recipientID, channelID, blocked); err != nil {
 			return err
 		}
 
@@ -184,6 +197,10 @@ func (s *Service) changeRecipientIn(ctx context.Context, q pnpd.Queries, recipie
 	change func(*pnpd.Recipient, time.Time) error) (Result, error) {
 	rec, err := q.Recipient(ctx, recipientID)
 	if err != nil {
+		return Result{}, err
+	}
+
+	if err := s.CheckReserved(rec.PhoneNumber); err != nil {
 		return Result{}, err
 	}
 

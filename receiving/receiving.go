@@ -32,6 +32,20 @@ type Service struct {
 	// wait for an SMS verification, dropped (blocked, rejected, number
 	// changed) or expired. What Accept decided is its caller's to count.
 	Outcomes func(o flow.Outcome, n int)
+	// Reserved, when set, returns the error to answer for a phone number
+	// whose recipient no action may change and that no account may take,
+	// and nil for any other number: in sandbox mode, the magic numbers.
+	Reserved func(e164 string) error
+}
+
+// CheckReserved returns the error Reserved gives for a phone number, or
+// nil when the number is free to act on.
+func (s *Service) CheckReserved(e164 string) error {
+	if s.Reserved == nil {
+		return nil
+	}
+
+	return s.Reserved(e164)
 }
 
 // Push is a notification a channel asks to send.

@@ -38,7 +38,8 @@ type Credentials struct {
 	BotUserID     string `json:"botUserId"`
 }
 
-// CreateChannel creates a channel with a long-lived access token.
+// CreateChannel creates a channel with a long-lived access token; in
+// sandbox mode the blocking magic number's recipient blocks it.
 func CreateChannel(ctx context.Context, q pnpd.Queries, clock pnpd.Clock,
 	spec ChannelSpec) (Credentials, error) {
 	if err := checkSpec(&spec); err != nil {
@@ -61,6 +62,11 @@ func CreateChannel(ctx context.Context, q pnpd.Queries, clock pnpd.Clock,
 		CreatedAt:         now,
 	}
 	if err := q.CreateChannel(ctx, ch); err != nil {
+		return Credentials{}, err
+	}
+
+	// The blocking magic number blocks every channel, new ones too.
+	if err := blockForMagic(ctx, q, ch.ID); err != nil {
 		return Credentials{}, err
 	}
 

@@ -6,8 +6,10 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
+	"github.com/pnpd/pnpd"
 	"github.com/pnpd/pnpd/server"
 	"github.com/pnpd/pnpd/server/servertest"
 )
@@ -91,13 +93,79 @@ func FuzzSandbox(f *testing.F) {
 	})
 }
 
+// FuzzCreateRecipient sends fuzzed bodies to POST /recipients. Each answer
+// must be a success or the sandbox's error body, never a 5xx; it never
+// shows the whole phone number the body gave; and a created recipient is
+// found by the hash of that number.
+func FuzzCreateRecipient(f *testing.F) {
+	base := setupFuzz(f)
+	for _, body := range []string{
+		`{"phoneNumber": "+819012340001"}`,
+		`{"phoneNumber": "090-1234-0002", "country": "jp", "displayName": "Aiko", ` +
+			`"language": "ja", "consent": "not_set", "privacyPolicyAgreed": false, ` +
+			`"createdAt": "2025-01-01T00:00:00Z", "phoneNumberChangedAt": null, ` +
+			`"lastSmsVerifiedAt": "2025-06-01T00:00:00.5+09:00", "blockedChannels": []}`,
+		`{"phoneNumber": "+819000000006"}`,
+		`{"phoneNumber": "+66812340003", "createdAt": "2999-01-01T00:00:00Z"}`,
+		`{"phoneNumber": "+819012340004", "blockedChannels": ["1234567890"]}`,
+		`{"phoneNumber": "+819012340005", "consent": "maybe", "language": "de"}`,
+		`{"phoneNumber": "+819012340006", "createdAt": "2025-01-01"}`,
+		`{"phoneNumber": "+819012340007", "createdAt": "0001-01-01T00:00:00Z", ` +
+			`"lastSmsVerifiedAt": "0000-12-31T23:59:59Z"}`,
+		`{"phoneNumber": "+819012340008", "displayName": "二十文字を超える長い受信者の名前ですよね"}`,
+		`{"phoneNumber": 819012340009}`,
+		`null`,
+	} {
+		f.Add([]byte(body))
+	}
+
+	f.Fuzz(func(t *testing.T, body []byte) {
+		status, got := fuzzCall(t, base, "POST", "/sandbox/v1/recipients", body)
+		checkSandboxAnswer(t, "POST /sandbox/v1/recipients", status, got)
+
+		// Read as the sandbox reads a body: the first JSON value, whatever
+		// follows it.
+		var req struct{ PhoneNumber, Country, DisplayName string }
+		_ = json.NewDecoder(bytes.NewReader(body)).Decode(&req)
+		e164, err := pnpd.NormalizePhone(req.PhoneNumber, req.Country)
+		checkNoNumber(t, req.PhoneNumber, req.DisplayName, got)
+		if err == nil {
+			checkNoNumber(t, e164, req.DisplayName, got)
+		}
+
+		var v struct{ PhoneHash string }
+		if status == http.StatusCreated &&
+			(json.Unmarshal(got, &v) != nil || v.PhoneHash != pnpd.HashPhone(e164)) {
+			t.Errorf("created %s from %q, want the hash of the number given", got, body)
+		}
+	})
+}
+
+// checkNoNumber checks that an answer does not show the digits of a phone
+// number, unless the display name it was asked to show holds them.
+func checkNoNumber(t *testing.T, phone, displayName string, answer []byte) {
+	t.Helper()
+
+	digits := strings.Map(func(r rune) rune {
+		if r < '0' || r > '9' {
+			return -1
+		}
+
+		return r
+	}, phone)
+	if len(digits) >= 8 && bytes.Contains(answer, []byte(digits)) &&
+		!strings.Contains(displayName, digits) {
+		t.Errorf("the answer %s shows the number %q", answer, phone)
+	}
+}
+
 // checkSandboxAnswer checks that an answer is a success with a JSON body
 // or the sandbox's error body with the status its code maps to.
 func checkSandboxAnswer(t *testing.T, call string, status int, body []byte) {
 	t.Helper()
 
 	statusOfCode := map[string]int{"invalid": 400, "unauthorized": 401, "not_found": 404,
-		"conflict": 409}
+		"conflict": 409, "rate_limited": 429}
 	var e struct {
 		Error *struct {
 			Code    string `json:"code"`

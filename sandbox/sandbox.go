@@ -14,8 +14,10 @@ import (
 	"time"
 
 	"github.com/pnpd/pnpd"
+	"github.com/pnpd/pnpd/account"
 	"github.com/pnpd/pnpd/pnptemplate"
 	"github.com/pnpd/pnpd/receiving"
+	"github.com/pnpd/pnpd/sms"
 )
 
 // ClockSetting names the stored clock offset, so a moved clock stays moved
@@ -34,6 +36,11 @@ type API struct {
 	// Templates, when set, is the catalogue that channels' template keys
 	// are checked against.
 	Templates *pnptemplate.Catalogue
+	// Codes sends and checks the SMS codes of the recipients the sandbox
+	// acts as.
+	Codes *sms.Codes
+
+	accounts *account.Service
 }
 
 type handler func(w http.ResponseWriter, r *http.Request) error
@@ -85,6 +92,7 @@ var statusOf = map[pnpd.Code]int{
 	pnpd.ENotFound:     http.StatusNotFound,
 	pnpd.EConflict:     http.StatusConflict,
 	pnpd.EUnauthorized: http.StatusUnauthorized,
+	pnpd.ERateLimited:  http.StatusTooManyRequests,
 }
 
 func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
@@ -156,6 +164,15 @@ func (a *API) setOffset(w http.ResponseWriter, r *http.Request, offset time.Dura
 	}
 
 	a.Clock.SetOffset(offset)
+	// The magic numbers' last SMS verifications follow the clock, so that
+	// they behave as before whatever it says.
+	err = a.Store.Update(r.Context(), func(q pnpd.Queries) error {
+		return SeedMagicNumbers(r.Context(), q, a.Clock)
+	})
+	if err != nil {
+		return err
+	}
+
 	if err := a.Expire(r.Context()); err != nil {
 		return err
 	}
@@ -179,7 +196,8 @@ func RestoreClock(ctx context.Context, store pnpd.Store, clock *pnpd.OffsetClock
 	return nil
 }
 
-type sms struct {
+// outboxEntry is an SMS as the phone shows it.
+type outboxEntry struct {
 	ID                int64     `json:"id"`
 	MaskedPhoneNumber string    `json:"maskedPhoneNumber"`
 	Text              string    `json:"text"`
@@ -202,10 +220,11 @@ func (a *API) outbox(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 
-	out := make([]sms, 0, len(msgs))
+	out := make([]outboxEntry, 0, len(msgs))
 	for _, m := range msgs {
-		out = append(out, sms{ID: m.ID, MaskedPhoneNumber: pnpd.MaskPhone(m.PhoneNumber),
-			Text: m.Text, CreatedAt: m.CreatedAt})
+		out = append(out, outboxEntry{ID: m.ID,
+			MaskedPhoneNumber: pnpd.MaskPhone(m.PhoneNumber), Text: m.Text,
+			CreatedAt: m.CreatedAt})
 	}
 
 	writeJSON(w, http.StatusOK, map[string]any{"messages": out})

@@ -119,9 +119,19 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 }
 
 func (s *Server) wire(ctx context.Context, workers *river.Workers) error {
+	if err := s.checkMode(ctx); err != nil {
+		return err
+	}
 	if s.cfg.Sandbox {
 		if err := sandbox.RestoreClock(ctx, s.db, s.clock); err != nil {
 			return err
+		}
+
+		err := s.db.Update(ctx, func(q pnpd.Queries) error {
+			return sandbox.SeedMagicNumbers(ctx, q, s.clock)
+		})
+		if err != nil {
+			return fmt.Errorf("seed the magic numbers: %w", err)
 		}
 	}
 
@@ -134,6 +144,10 @@ func (s *Server) wire(ctx context.Context, workers *river.Workers) error {
 	recv := &receiving.Service{Store: s.db, Rules: rules, Clock: s.clock, Log: s.log,
 		Changed: s.broker.Publish, Outcomes: s.metrics.Notifications}
 	s.recv = recv
+	if s.cfg.Sandbox {
+		// The magic numbers always behave one way: nothing acts on them.
+		recv.Reserved = sandbox.RefuseMagic
+	}
 	s.metrics.WatchQueue(s.db.QueueDepth)
 	hooks := webhook.NewWorker(s.db, s.clock, &webhook.Sender{}, s.log)
 	hooks.Metrics = s.metrics
@@ -174,11 +188,45 @@ func (s *Server) routes(recv *receiving.Service) http.Handler {
 
 	if s.cfg.Sandbox {
 		(&sandbox.API{Store: s.db, Clock: s.clock, Receiving: recv, Token: s.cfg.SandboxToken,
-			Log: s.log, Expire: expire(recv), Templates: s.cfg.Templates}).Register(mux)
+			Log: s.log, Expire: expire(recv), Templates: s.cfg.Templates,
+			Codes: codes}).Register(mux)
 	}
 	s.operations(mux)
 
 	return mux
+}
+
+// modeSetting records whether a data folder holds a sandbox's test data or
+// a platform's real data.
+const modeSetting = "pnpd.mode"
+
+// checkMode keeps sandbox mode off a platform's data and a platform off a
+// sandbox's: the sandbox moves the clock, shows SMS codes and wipes data,
+// and its test data and moved clock have no place in production. The first
+// start decides the folder's mode.
+func (s *Server) checkMode(ctx context.Context) error {
+	mode := "platform"
+	if s.cfg.Sandbox {
+		mode = "sandbox"
+	}
+
+	stored, err := s.db.Setting(ctx, modeSetting)
+	switch {
+	case err != nil:
+		return fmt.Errorf("read data folder mode: %w", err)
+	case stored == "":
+		return s.db.SetSetting(ctx, modeSetting, mode)
+	case stored == mode:
+		return nil
+	case s.cfg.Sandbox:
+		return fmt.Errorf("the data folder %s holds a platform's data: sandbox mode "+
+			"(--sandbox, --demo) would let anyone with the sandbox token move its "+
+			"clock and wipe it; give the sandbox a data folder of its own", s.cfg.DataDir)
+	default:
+		return fmt.Errorf("the data folder %s holds a sandbox's test data and moved "+
+			"clock: start it with --sandbox, or give the platform a data folder of "+
+			"its own", s.cfg.DataDir)
+	}
 }
 
 // Store is the server's store, for seeding and tests.

@@ -121,6 +121,18 @@ func (q *queries) CreateChannel(ctx context.Context, c *pnpd.Channel) error {
 		strings.Join(c.TemplateKeys, " "), c.CreatedAt.UnixMilli())
 }
 
+func (q *queries) ChannelIDs(ctx context.Context) ([]string, error) {
+	rows, err := q.r.QueryContext(ctx, `SELECT id FROM channel ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("list channels: %w", err)
+	}
+
+	return collect(rows, func(r *sql.Rows) (string, error) {
+		var id string
+		return id, r.Scan(&id)
+	})
+}
+
 // badTemplateKey reports a key that the column, which separates keys by
 // spaces, could not give back as it was.
 func badTemplateKey(k string) bool {

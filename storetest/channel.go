@@ -11,6 +11,7 @@ var channelTests = []test{
 	{"RoundTrip", testChannelRoundTrip},
 	{"RoundTripInUTC", testChannelInUTC},
 	{"UnknownID", testChannelUnknown},
+	{"ListIDs", testChannelIDs},
 	{"ByToken", testChannelByToken},
 	{"ByTokenAsTimeGoesOn", testChannelByTokenOverTime},
 }
@@ -63,6 +64,34 @@ func testChannelUnknown(t *testing.T, f *fixture) {
 
 	_, err := f.store.Channel(f.ctx, "1999999999")
 	wantCode(t, "channel of an unknown ID", err, pnpd.ENotFound)
+}
+
+// testChannelIDs checks that ChannelIDs lists every channel in order of ID,
+// the one created in an update that has not committed yet included for
+// that update.
+func testChannelIDs(t *testing.T, f *fixture) {
+	ids, err := f.store.ChannelIDs(f.ctx)
+	ok(t, "channel IDs of an empty store", err)
+	equal(t, "channel IDs of an empty store", len(ids), 0)
+
+	first, second, third := f.newChannel(), f.newChannel(), f.newChannel()
+	// Created out of the order of their IDs, which the list follows.
+	ok(t, "create channel", f.store.CreateChannel(f.ctx, second))
+	ok(t, "create channel", f.store.CreateChannel(f.ctx, first))
+	// Update runs on the store's writer, not the test's goroutine: the
+	// checks wait until it returns.
+	var inUpdate []string
+	ok(t, "update", f.store.Update(f.ctx, func(q pnpd.Queries) error {
+		if err := q.CreateChannel(f.ctx, third); err != nil {
+			return err
+		}
+
+		var err error
+		inUpdate, err = q.ChannelIDs(f.ctx)
+
+		return err
+	}))
+	equal(t, "channel IDs in the update", inUpdate, []string{first.ID, second.ID, third.ID})
 }
 
 // testChannelByToken checks which tokens authenticate their channel at the

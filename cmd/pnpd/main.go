@@ -296,6 +296,10 @@ func serve(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		return err
 	}
 
+	if o.sandbox {
+		log.Warn("Sandbox mode: for tests only; whoever has the sandbox token can move "+
+			"the clock, read SMS codes and wipe the data", "addr", srv.Addr())
+	}
 	if err := announce(ctx, srv, o, stdout); err != nil {
 		_ = srv.Shutdown(context.Background())
 		return err
