@@ -148,10 +148,12 @@ func (c *Client) wait(tb testing.TB, what, path string, q url.Values, until Unti
 	}
 }
 
+// notFound tells the sandbox's not_found from a 404 of a server without
+// the endpoint, which waiting would not change.
 func notFound(err error) bool {
 	var apiErr *APIError
 
-	return errors.As(err, &apiErr) && apiErr.Status == http.StatusNotFound
+	return errors.As(err, &apiErr) && apiErr.Code == "not_found"
 }
 
 // poll asks for the notification at path, waiting up to wait for until.
