@@ -4,6 +4,7 @@ import (
 	"errors"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/riverqueue/river"
 
@@ -86,4 +87,34 @@ func queuedWebhooks(t *testing.T, db *sqlite.DB) int {
 	}
 
 	return len(res.Jobs)
+}
+
+// TestResetDeletesPendingJobs checks that a reset takes the jobs waiting
+// to run with the data they would act on, whether due now or later.
+func TestResetDeletesPendingJobs(t *testing.T) {
+	t.Parallel()
+
+	db := setup(t, sqlite.Options{})
+	insertAt(t, db, "now", time.Now())
+	insertAt(t, db, "later", time.Now().Add(time.Hour))
+
+	if err := db.Reset(t.Context(), true); err != nil {
+		t.Fatalf("reset: %v", err)
+	}
+
+	if got := queuedWebhooks(t, db); got != 0 {
+		t.Errorf("%d webhook jobs left after the reset, want 0", got)
+	}
+}
+
+// insertAt queues a webhook job for event id, scheduled at a wall-clock
+// time.
+func insertAt(t *testing.T, db *sqlite.DB, id string, at time.Time) {
+	t.Helper()
+
+	_, err := db.Jobs().Insert(t.Context(), pnpd.WebhookJob{EventID: id},
+		&river.InsertOpts{ScheduledAt: at})
+	if err != nil {
+		t.Fatalf("insert job: %v", err)
+	}
 }
