@@ -174,7 +174,8 @@ func (s *Server) routes(recv *receiving.Service) http.Handler {
 
 	if s.cfg.Sandbox {
 		(&sandbox.API{Store: s.db, Clock: s.clock, Receiving: recv, Token: s.cfg.SandboxToken,
-			Log: s.log, Expire: expire(recv), Templates: s.cfg.Templates}).Register(mux)
+			Log: s.log, Expire: expire(recv), JobsDue: s.db.MakeDue,
+			Templates: s.cfg.Templates}).Register(mux)
 	}
 	s.operations(mux)
 

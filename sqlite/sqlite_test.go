@@ -1,12 +1,14 @@
 package sqlite_test
 
 import (
+	"encoding/json"
 	"errors"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/pnpd/pnpd"
 	"github.com/pnpd/pnpd/sqlite"
@@ -117,4 +119,59 @@ func insertAt(t *testing.T, db *sqlite.DB, id string, at time.Time) {
 	if err != nil {
 		t.Fatalf("insert job: %v", err)
 	}
+}
+
+// TestMakeDue checks that the jobs scheduled up to a time become
+// available, and the later ones keep waiting.
+func TestMakeDue(t *testing.T) {
+	t.Parallel()
+
+	db := setup(t, sqlite.Options{})
+	now := time.Now()
+	jobs := []struct {
+		id   string
+		in   time.Duration
+		want rivertype.JobState
+	}{
+		{"in a second", time.Second, rivertype.JobStateAvailable},
+		{"in 15 s", 15 * time.Second, rivertype.JobStateAvailable},
+		{"in 16 s", 16 * time.Second, rivertype.JobStateScheduled},
+		{"in a day", 24 * time.Hour, rivertype.JobStateScheduled},
+	}
+	for _, j := range jobs {
+		insertAt(t, db, j.id, now.Add(j.in))
+	}
+
+	n, err := db.MakeDue(t.Context(), now.Add(15*time.Second))
+	if err != nil || n != 2 {
+		t.Fatalf("MakeDue = %d, %v; want 2 jobs made due", n, err)
+	}
+
+	got := jobStates(t, db)
+	for _, j := range jobs {
+		if got[j.id] != j.want {
+			t.Errorf("job %s: %s, want %s", j.id, got[j.id], j.want)
+		}
+	}
+}
+
+// jobStates returns the state of each webhook job by its event ID.
+func jobStates(t *testing.T, db *sqlite.DB) map[string]rivertype.JobState {
+	t.Helper()
+
+	res, err := db.Jobs().JobList(t.Context(), river.NewJobListParams())
+	if err != nil {
+		t.Fatalf("list jobs: %v", err)
+	}
+
+	states := map[string]rivertype.JobState{}
+	for _, j := range res.Jobs {
+		var args pnpd.WebhookJob
+		if err := json.Unmarshal(j.EncodedArgs, &args); err != nil {
+			t.Fatal(err)
+		}
+		states[args.EventID] = j.State
+	}
+
+	return states
 }
