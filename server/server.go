@@ -137,6 +137,7 @@ func (s *Server) wire(ctx context.Context, workers *river.Workers) error {
 	s.metrics.WatchQueue(s.db.QueueDepth)
 	hooks := webhook.NewWorker(s.db, s.clock, &webhook.Sender{}, s.log)
 	hooks.Metrics = s.metrics
+	hooks.InjectFaults = s.cfg.Sandbox
 	webhook.Register(workers, hooks)
 	river.AddWorker(workers, &receiving.ExpiryWorker{Service: recv})
 	s.db.Jobs().PeriodicJobs().Add(receiving.ExpiryPeriodicJob())

@@ -62,6 +62,9 @@ type Worker struct {
 
 	// Metrics, when set, is told of every attempt recorded.
 	Metrics Metrics
+	// InjectFaults makes every attempt take the sandbox's faults for its
+	// channel; the server sets it in sandbox mode only.
+	InjectFaults bool
 }
 
 // Metrics counts webhook attempts; the server passes Prometheus's.
@@ -88,14 +91,38 @@ func Register(workers *river.Workers, w *Worker) {
 	river.AddWorker(workers, w)
 }
 
-// NextRetry schedules the next redelivery after a failed run. River
-// compares it with the wall clock, so it does not read pnpd's clock.
+// NextRetry schedules the next redelivery at the time the delivery view
+// shows: the last attempt's time plus its delay, on pnpd's clock, turned
+// into the wall-clock time River compares with. So a clock moved while the
+// attempt was being recorded moves the redelivery too. Without a recorded
+// attempt it waits the delay for River's count of runs.
 func (w *Worker) NextRetry(job *river.Job[pnpd.WebhookJob]) time.Time {
-	return time.Now().Add(RedeliveryDelay(job.Attempt))
+	now := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+
+	attempts, err := w.store.WebhookAttempts(ctx, job.Args.EventID)
+	if err != nil || len(attempts) == 0 {
+		return now.Add(RedeliveryDelay(job.Attempt))
+	}
+
+	last := attempts[len(attempts)-1]
+	due := now.Add(NextAttemptAt(last).Sub(w.clock.Now()))
+	// A clock moved back since the attempt must not put it off longer.
+	if latest := now.Add(RedeliveryDelay(last.Attempt)); due.After(latest) {
+		return latest
+	}
+
+	return due
 }
 
-// Timeout bounds one run of the job.
+// Timeout bounds one run of the job; with faults, it allows for the
+// longest delay.
 func (w *Worker) Timeout(*river.Job[pnpd.WebhookJob]) time.Duration {
+	if w.InjectFaults {
+		return JobTimeout + MaxFaultDelay
+	}
+
 	return JobTimeout
 }
 
@@ -144,7 +171,30 @@ func (w *Worker) attempt(ctx context.Context, e *pnpd.WebhookEvent, ch *pnpd.Cha
 		return river.JobCancel(errors.New("send webhook: redelivery not allowed"))
 	}
 
-	res := w.sender.Send(ctx, ch.WebhookURL, ch.Secret, Body(e, a.Redelivery))
+	fault, err := w.takeFault(ctx, ch, a)
+	if err != nil {
+		return err
+	}
+	if fault != nil && fault.Kind == pnpd.FaultStatus {
+		// Recorded with the fault taken: nothing is sent.
+		w.count(a)
+
+		return w.outcome(ctx, e, ch, a)
+	}
+
+	return w.send(ctx, e, ch, a, fault)
+}
+
+// send sends the event once (twice for a duplicate fault), as the fault
+// says, and records each attempt.
+func (w *Worker) send(ctx context.Context, e *pnpd.WebhookEvent, ch *pnpd.Channel,
+	a *pnpd.WebhookAttempt, fault *pnpd.WebhookFault) error {
+	if fault != nil {
+		a.Injected = fault.Kind
+	}
+
+	body := Body(e, a.Redelivery)
+	res := w.deliver(ctx, ch, body, fault)
 	if err := ctx.Err(); err != nil {
 		// The run was cut short; River runs it again as a redelivery.
 		return fmt.Errorf("send webhook: %w", err)
@@ -152,6 +202,10 @@ func (w *Worker) attempt(ctx context.Context, e *pnpd.WebhookEvent, ch *pnpd.Cha
 
 	if err := w.record(ctx, a, res); err != nil {
 		return err
+	}
+
+	if fault != nil && fault.Kind == pnpd.FaultDuplicate {
+		return w.duplicate(ctx, e, ch, a, body)
 	}
 
 	return w.outcome(ctx, e, ch, a)
@@ -195,7 +249,7 @@ func (w *Worker) skip(ctx context.Context, e *pnpd.WebhookEvent, ch *pnpd.Channe
 	a.At = w.clock.Now()
 	a.Reason = pnpd.ReasonWebhookDisabled
 	if err := w.store.AddWebhookAttempt(ctx, a); err != nil {
-		return fmt.Errorf("send webhook: %w", err)
+		return storeError(err)
 	}
 	w.count(a)
 
@@ -211,11 +265,23 @@ func (w *Worker) record(ctx context.Context, a *pnpd.WebhookAttempt, res Result)
 	a.Detail = res.Detail
 	a.Latency = res.Latency
 	if err := w.store.AddWebhookAttempt(ctx, a); err != nil {
-		return fmt.Errorf("send webhook: %w", err)
+		return storeError(err)
 	}
 	w.count(a)
 
 	return nil
+}
+
+// storeError wraps a failure to record an attempt. An event gone from the
+// store (the sandbox reset the data meanwhile) cancels the job: no later
+// run could find it.
+func storeError(err error) error {
+	err = fmt.Errorf("send webhook: %w", err)
+	if pnpd.ErrorCode(err) == pnpd.ENotFound {
+		return river.JobCancel(err)
+	}
+
+	return err
 }
 
 func (w *Worker) count(a *pnpd.WebhookAttempt) {
