@@ -99,14 +99,17 @@ func jobIDs(jobs []*rivertype.JobRow) []int64 {
 	return ids
 }
 
-// retryDue makes due, in tx, the scheduled and retryable jobs whose time is
-// at or before until. Listing and retrying in the writer's transaction
-// keeps a job from finishing in between and being run again.
+// retryDue makes due, in tx, the jobs waiting for a time at or before
+// until. River keeps a retry due within its scheduler's interval available
+// with a future time, so available jobs count too. Listing and retrying in
+// the writer's transaction keeps a job from finishing in between and being
+// run again.
 func (db *DB) retryDue(ctx context.Context, tx *sql.Tx, until time.Time) (int, error) {
 	params := river.NewJobListParams().
-		States(rivertype.JobStateRetryable, rivertype.JobStateScheduled).
+		States(rivertype.JobStateAvailable, rivertype.JobStateRetryable,
+			rivertype.JobStateScheduled).
 		OrderBy(river.JobListOrderByTime, river.SortOrderAsc).First(jobBatch)
-	n := 0
+	now, n := time.Now(), 0
 	for {
 		res, err := db.jobs.JobListTx(ctx, tx, params)
 		if err != nil {
@@ -116,6 +119,9 @@ func (db *DB) retryDue(ctx context.Context, tx *sql.Tx, until time.Time) (int, e
 		for _, j := range res.Jobs {
 			if j.ScheduledAt.After(until) {
 				return n, nil
+			}
+			if !j.ScheduledAt.After(now) {
+				continue // due already
 			}
 			if _, err := db.jobs.JobRetryTx(ctx, tx, j.ID); err != nil {
 				return n, fmt.Errorf("retry job %d: %w", j.ID, err)
