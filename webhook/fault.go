@@ -89,21 +89,32 @@ func sleep(ctx context.Context, d time.Duration) bool {
 }
 
 // duplicate sends the identical request (same body, same signature) again
-// after first, records it as the next attempt, and goes on as the better
-// of the two went: the event arrived if either copy did.
+// after the first copy, which got res, and records both at once, so that
+// no one sees the event settled between them. It goes on as the better of
+// the two went: the event arrived if either copy did.
 func (w *Worker) duplicate(ctx context.Context, e *pnpd.WebhookEvent, ch *pnpd.Channel,
-	first *pnpd.WebhookAttempt, body []byte) error {
-	second := *first
-	second.Attempt++
-
-	res := w.sender.Send(ctx, ch.WebhookURL, ch.Secret, body)
+	first *pnpd.WebhookAttempt, body []byte, res Result) error {
+	again := w.sender.Send(ctx, ch.WebhookURL, ch.Secret, body)
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("send webhook: %w", err)
 	}
 
-	if err := w.record(ctx, &second, res); err != nil {
-		return err
+	second := *first
+	second.Attempt++
+	w.fill(first, res)
+	w.fill(&second, again)
+	err := w.store.Update(ctx, func(q pnpd.Queries) error {
+		if err := q.AddWebhookAttempt(ctx, first); err != nil {
+			return err
+		}
+
+		return q.AddWebhookAttempt(ctx, &second)
+	})
+	if err != nil {
+		return storeError(err)
 	}
+	w.count(first)
+	w.count(&second)
 
 	if first.Reason == "" {
 		return w.outcome(ctx, e, ch, first)

@@ -200,12 +200,12 @@ func (w *Worker) send(ctx context.Context, e *pnpd.WebhookEvent, ch *pnpd.Channe
 		return fmt.Errorf("send webhook: %w", err)
 	}
 
-	if err := w.record(ctx, a, res); err != nil {
-		return err
+	if fault != nil && fault.Kind == pnpd.FaultDuplicate {
+		return w.duplicate(ctx, e, ch, a, body, res)
 	}
 
-	if fault != nil && fault.Kind == pnpd.FaultDuplicate {
-		return w.duplicate(ctx, e, ch, a, body)
+	if err := w.record(ctx, a, res); err != nil {
+		return err
 	}
 
 	return w.outcome(ctx, e, ch, a)
@@ -259,17 +259,22 @@ func (w *Worker) skip(ctx context.Context, e *pnpd.WebhookEvent, ch *pnpd.Channe
 }
 
 func (w *Worker) record(ctx context.Context, a *pnpd.WebhookAttempt, res Result) error {
-	a.At = w.clock.Now()
-	a.StatusCode = res.StatusCode
-	a.Reason = res.Reason
-	a.Detail = res.Detail
-	a.Latency = res.Latency
+	w.fill(a, res)
 	if err := w.store.AddWebhookAttempt(ctx, a); err != nil {
 		return storeError(err)
 	}
 	w.count(a)
 
 	return nil
+}
+
+// fill sets what an attempt's result says, at pnpd's time now.
+func (w *Worker) fill(a *pnpd.WebhookAttempt, res Result) {
+	a.At = w.clock.Now()
+	a.StatusCode = res.StatusCode
+	a.Reason = res.Reason
+	a.Detail = res.Detail
+	a.Latency = res.Latency
 }
 
 // storeError wraps a failure to record an attempt. An event gone from the
