@@ -17,6 +17,9 @@ import (
 func (a *API) registerNotifications(route routeFunc) {
 	route("GET /sandbox/v1/notifications/{requestID}", a.notification)
 	route("GET /sandbox/v1/notifications", a.notificationByTag)
+	route("POST /sandbox/v1/channels/{channelID}/webhook-faults", a.addFaults)
+	route("GET /sandbox/v1/channels/{channelID}/webhook-faults", a.faults)
+	route("DELETE /sandbox/v1/channels/{channelID}/webhook-faults", a.clearFaults)
 }
 
 // notificationView is a notification as the sandbox shows it.
