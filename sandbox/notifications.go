@@ -20,6 +20,7 @@ func (a *API) registerNotifications(route routeFunc) {
 	route("POST /sandbox/v1/channels/{channelID}/webhook-faults", a.addFaults)
 	route("GET /sandbox/v1/channels/{channelID}/webhook-faults", a.faults)
 	route("DELETE /sandbox/v1/channels/{channelID}/webhook-faults", a.clearFaults)
+	route("POST /sandbox/v1/reset", a.reset)
 }
 
 // notificationView is a notification as the sandbox shows it.
