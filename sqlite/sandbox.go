@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/pnpd/pnpd"
@@ -123,7 +124,7 @@ func (q *queries) Reset(ctx context.Context, keepChannels bool) error {
 	tables := resetTables
 	if !keepChannels {
 		q.channelsChanged()
-		tables = append(tables[:len(tables):len(tables)], channelTables...)
+		tables = slices.Concat(resetTables, channelTables)
 	}
 	for _, table := range tables {
 		if err := q.exec(ctx, "reset "+table, `DELETE FROM `+table); err != nil {
