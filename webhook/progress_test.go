@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -65,42 +66,39 @@ func TestTrack(t *testing.T) {
 }
 
 // TestNextRetryFollowsTheClock checks that River is told to redeliver when
-// the last attempt's delay ends on pnpd's clock, however far that clock
+// the failed attempt's delay ends on pnpd's clock, however far that clock
 // moved since the attempt.
 func TestNextRetryFollowsTheClock(t *testing.T) {
 	t.Parallel()
 
-	now := time.UnixMilli(testTimestamp).Add(time.Hour)
 	tests := []struct {
-		name     string
-		attempts []pnpd.WebhookAttempt
-		want     time.Duration // from the wall clock
+		name  string
+		fail  bool          // the run fails with an attempt recorded
+		moved time.Duration // how far the clock moved after the attempt
+		want  time.Duration // from the wall clock
 	}{
-		{"no attempt recorded", nil, 15 * time.Second},
-		{"attempt just made", failedAt(1, now), 5 * time.Second},
-		{"clock moved 3 s since", failedAt(1, now.Add(-3*time.Second)), 2 * time.Second},
-		{"clock moved past it", failedAt(2, now.Add(-time.Hour)), -time.Hour + 15*time.Second},
-		{"clock moved back", failedAt(1, now.Add(time.Hour)), 5 * time.Second},
+		{"no attempt recorded", false, 0, 15 * time.Second},
+		{"attempt just made", true, 0, 5 * time.Second},
+		{"clock moved 3 s since", true, 3 * time.Second, 2 * time.Second},
+		{"clock moved past it", true, time.Hour, 5*time.Second - time.Hour},
+		{"clock moved back", true, -time.Hour, 5 * time.Second},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 
-			store := &fakeStore{attempts: tt.attempts}
-			w := NewWorker(store, fixedClock{now}, nil, nil)
+			now := time.UnixMilli(testTimestamp).Add(time.Minute)
+			s := setup(t, []int{500}, now, nil)
+			if tt.fail {
+				_ = s.worker.Work(context.Background(), job(1, testEventID))
+			}
+
+			s.worker.clock = fixedClock{now.Add(tt.moved)}
 			before := time.Now()
-			got := w.NextRetry(job(2, testEventID)).Sub(before)
-			if d := got - tt.want; d < 0 || d > time.Second {
+			got := s.worker.NextRetry(job(2, testEventID)).Sub(before)
+			if d := got - tt.want; d < -time.Second || d > time.Second {
 				t.Errorf("NextRetry is %v from now, want %v", got, tt.want)
 			}
 		})
 	}
-}
-
-// failedAt returns n failed attempts, the last at a time.
-func failedAt(n int, at time.Time) []pnpd.WebhookAttempt {
-	out := failedAttempts(n)
-	out[n-1].At = at
-
-	return out
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -65,6 +66,10 @@ type Worker struct {
 	// InjectFaults makes every attempt take the sandbox's faults for its
 	// channel; the server sets it in sandbox mode only.
 	InjectFaults bool
+
+	// failed holds, by event ID, the attempt a run just failed with, for
+	// NextRetry, which River calls right after the run.
+	failed sync.Map
 }
 
 // Metrics counts webhook attempts; the server passes Prometheus's.
@@ -92,24 +97,21 @@ func Register(workers *river.Workers, w *Worker) {
 }
 
 // NextRetry schedules the next redelivery at the time the delivery view
-// shows: the last attempt's time plus its delay, on pnpd's clock, turned
+// shows: the failed attempt's time plus its delay, on pnpd's clock, turned
 // into the wall-clock time River compares with. So a clock moved while the
-// attempt was being recorded moves the redelivery too. Without a recorded
-// attempt it waits the delay for River's count of runs.
+// attempt was being recorded moves the redelivery too. A run that recorded
+// no attempt waits the delay for River's count of runs.
 func (w *Worker) NextRetry(job *river.Job[pnpd.WebhookJob]) time.Time {
 	now := time.Now()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-	defer cancel()
-
-	attempts, err := w.store.WebhookAttempts(ctx, job.Args.EventID)
-	if err != nil || len(attempts) == 0 {
+	v, ok := w.failed.LoadAndDelete(job.Args.EventID)
+	if !ok {
 		return now.Add(RedeliveryDelay(job.Attempt))
 	}
 
-	last := attempts[len(attempts)-1]
-	due := now.Add(NextAttemptAt(last).Sub(w.clock.Now()))
+	a := v.(pnpd.WebhookAttempt)
+	due := now.Add(NextAttemptAt(a).Sub(w.clock.Now()))
 	// A clock moved back since the attempt must not put it off longer.
-	if latest := now.Add(RedeliveryDelay(last.Attempt)); due.After(latest) {
+	if latest := now.Add(RedeliveryDelay(a.Attempt)); due.After(latest) {
 		return latest
 	}
 
@@ -130,6 +132,7 @@ func (w *Worker) Timeout(*river.Job[pnpd.WebhookJob]) time.Duration {
 // answered 2xx or nothing is to be sent, an error when River should
 // redeliver later, and a cancelling error when pnpd gives up.
 func (w *Worker) Work(ctx context.Context, job *river.Job[pnpd.WebhookJob]) error {
+	w.failed.Delete(job.Args.EventID)
 	e, ch, err := w.load(ctx, job.Args.EventID)
 	if err != nil {
 		return err
@@ -307,6 +310,7 @@ func (w *Worker) outcome(ctx context.Context, e *pnpd.WebhookEvent, ch *pnpd.Cha
 	err := fmt.Errorf("send webhook: attempt %d: %s: %s", a.Attempt, a.Reason, a.Detail)
 	if a.Attempt < MaxAttempts && w.mayRedeliver(e, ch) {
 		w.logAttempt(ctx, slog.LevelWarn, "Webhook attempt failed", e, ch, a)
+		w.failed.Store(e.ID, *a)
 
 		return err
 	}
