@@ -151,6 +151,7 @@ func (s *Server) wire(ctx context.Context, workers *river.Workers) error {
 	s.metrics.WatchQueue(s.db.QueueDepth)
 	hooks := webhook.NewWorker(s.db, s.clock, &webhook.Sender{}, s.log)
 	hooks.Metrics = s.metrics
+	hooks.InjectFaults = s.cfg.Sandbox
 	webhook.Register(workers, hooks)
 	river.AddWorker(workers, &receiving.ExpiryWorker{Service: recv})
 	s.db.Jobs().PeriodicJobs().Add(receiving.ExpiryPeriodicJob())
@@ -188,8 +189,8 @@ func (s *Server) routes(recv *receiving.Service) http.Handler {
 
 	if s.cfg.Sandbox {
 		(&sandbox.API{Store: s.db, Clock: s.clock, Receiving: recv, Token: s.cfg.SandboxToken,
-			Log: s.log, Expire: expire(recv), Templates: s.cfg.Templates,
-			Codes: codes}).Register(mux)
+			Log: s.log, Expire: expire(recv), JobsDue: s.db.MakeDue,
+			Templates: s.cfg.Templates, Codes: codes}).Register(mux)
 	}
 	s.operations(mux)
 
