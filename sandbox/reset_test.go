@@ -109,6 +109,18 @@ func (w *hookWorld) checkChannel(t *testing.T, kept bool) {
 	}
 	wantError(t, "faults after the reset", faults, http.StatusOK, `{"faults":[]}`)
 
+	// The magic numbers are seeded anew and behave as their table says.
+	for _, m := range []struct {
+		phone  string
+		status int
+	}{{"+819000000001", http.StatusOK}, {"+819000000002", http.StatusUnprocessableEntity}} {
+		body := `{"to":"` + pnpd.HashPhone(m.phone) + `","messages":[{"type":"text","text":"hi"}]}`
+		r := w.call(t, "POST", "/bot/pnp/push", "Bearer "+w.creds.AccessToken, body)
+		if r.status != m.status {
+			t.Errorf("push to magic %s after the reset: %d, want %d", m.phone, r.status, m.status)
+		}
+	}
+
 	w.to = pnpd.HashPhone(w.recipient(t, pnpd.ConsentAgreed))
 	v := w.view(t, "/sandbox/v1/notifications/"+w.push(t, "")+"?wait=10&until=webhook")
 	if v.Webhook == nil || !v.Webhook.Delivered {
