@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/pnpd/pnpd"
-	"github.com/pnpd/pnpd/webhook"
 )
 
 // faultSpec is the body of POST /channels/{channelId}/webhook-faults.
@@ -33,10 +32,11 @@ const (
 )
 
 // faultOf checks a fault's body and returns the fault it asks for.
-func faultOf(spec faultSpec, channelID string, now time.Time) (*pnpd.WebhookFault, error) {
+func (a *API) faultOf(spec faultSpec, channelID string,
+	now time.Time) (*pnpd.WebhookFault, error) {
 	f := &pnpd.WebhookFault{ChannelID: channelID, Kind: spec.Kind, Remaining: 1,
 		CreatedAt: now}
-	if err := checkFaultKind(spec); err != nil {
+	if err := a.checkFaultKind(spec); err != nil {
 		return nil, err
 	}
 
@@ -57,7 +57,7 @@ func faultOf(spec faultSpec, channelID string, now time.Time) (*pnpd.WebhookFaul
 }
 
 // checkFaultKind checks the kind and the settings that belong to it.
-func checkFaultKind(spec faultSpec) error {
+func (a *API) checkFaultKind(spec faultSpec) error {
 	switch spec.Kind {
 	case pnpd.FaultStatus, pnpd.FaultDelay, pnpd.FaultDrop, pnpd.FaultDuplicate:
 	default:
@@ -65,15 +65,20 @@ func checkFaultKind(spec faultSpec) error {
 	}
 
 	status, delay := spec.Kind == pnpd.FaultStatus, spec.Kind == pnpd.FaultDelay
-	maxDelay := webhook.MaxFaultDelay.Milliseconds()
+	maxDelay := a.MaxFaultDelay.Milliseconds()
 	switch {
+	case delay && maxDelay == 0:
+		return pnpd.Errorf(pnpd.EInvalid, "This pnpd takes no delay faults: its "+
+			"--job-rescue-after leaves a delayed webhook no time; start it with "+
+			"--job-rescue-after 13s or more.")
 	case status && (spec.StatusCode == nil || *spec.StatusCode < minFaultCode ||
 		*spec.StatusCode > maxFaultCode):
 		return pnpd.Errorf(pnpd.EInvalid, "A status fault needs statusCode from 300 to 599.")
 	case !status && spec.StatusCode != nil:
 		return pnpd.Errorf(pnpd.EInvalid, "Only a status fault takes statusCode.")
 	case delay && (spec.DelayMs == nil || *spec.DelayMs < 1 || *spec.DelayMs > maxDelay):
-		return pnpd.Errorf(pnpd.EInvalid, "A delay fault needs delayMs from 1 to 30000.")
+		return pnpd.Errorf(pnpd.EInvalid, "A delay fault needs delayMs from 1 to %d.",
+			maxDelay)
 	case !delay && spec.DelayMs != nil:
 		return pnpd.Errorf(pnpd.EInvalid, "Only a delay fault takes delayMs.")
 	}
@@ -91,7 +96,7 @@ func (a *API) addFaults(w http.ResponseWriter, r *http.Request) error {
 	}
 
 	ctx, channelID := r.Context(), r.PathValue("channelID")
-	f, err := faultOf(spec, channelID, a.Clock.Now())
+	f, err := a.faultOf(spec, channelID, a.Clock.Now())
 	if err != nil {
 		return err
 	}

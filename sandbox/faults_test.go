@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/pnpd/pnpd"
+	"github.com/pnpd/pnpd/server"
+	"github.com/pnpd/pnpd/server/servertest"
 )
 
 // followed is how soon a redelivery must come after the clock moved: well
@@ -179,7 +181,7 @@ func TestFaultErrors(t *testing.T) {
 	w := setupHook(t, false, pnpd.ConsentAgreed)
 	invalid := func(msg string) string { return errorBody("invalid", msg) }
 	statusNeeded := invalid("A status fault needs statusCode from 300 to 599.")
-	delayNeeded := invalid("A delay fault needs delayMs from 1 to 30000.")
+	delayNeeded := invalid("A delay fault needs delayMs from 1 to 18000.")
 	tests := []struct {
 		name, body string
 		want       string
@@ -192,7 +194,7 @@ func TestFaultErrors(t *testing.T) {
 		{"status 600", `{"kind":"status","statusCode":600}`, statusNeeded},
 		{"delay without time", `{"kind":"delay"}`, delayNeeded},
 		{"delay of 0", `{"kind":"delay","delayMs":0}`, delayNeeded},
-		{"delay too long", `{"kind":"delay","delayMs":30001}`, delayNeeded},
+		{"delay too long", `{"kind":"delay","delayMs":18001}`, delayNeeded},
 		{"code on a drop", `{"kind":"drop","statusCode":500}`,
 			invalid("Only a status fault takes statusCode.")},
 		{"delay on a duplicate", `{"kind":"duplicate","delayMs":5}`,
@@ -216,4 +218,23 @@ func TestFaultErrors(t *testing.T) {
 	}
 	wantError(t, "after the errors", w.call(t, "GET", w.faultsPath(), "Bearer "+token, ""),
 		http.StatusOK, `{"faults":[]}`)
+}
+
+// TestNoDelayFaultsWithQuickRescue checks that a server whose jobs count as
+// lost after 12 s refuses delay faults, which would have a webhook sent
+// twice, and says what to change.
+func TestNoDelayFaultsWithQuickRescue(t *testing.T) {
+	t.Parallel()
+
+	srv := servertest.Start(t, server.Config{Sandbox: true, SandboxToken: token,
+		JobRescueAfter: 12 * time.Second})
+	in := &instance{srv: srv, url: srv.URL()}
+	var ch credentials
+	in.sandbox(t, "POST", "/sandbox/v1/channels", `{"name":"Quick"}`, &ch)
+
+	r := in.call(t, "POST", "/sandbox/v1/channels/"+ch.ChannelID+"/webhook-faults",
+		"Bearer "+token, `{"kind":"delay","delayMs":1}`)
+	wantError(t, "delay fault", r, http.StatusBadRequest, errorBody("invalid",
+		"This pnpd takes no delay faults: its --job-rescue-after leaves a delayed "+
+			"webhook no time; start it with --job-rescue-after 13s or more."))
 }

@@ -37,6 +37,9 @@ type API struct {
 	// a wall-clock time run at once and says how many it moved: moving the
 	// clock forward calls it, so that webhook redeliveries follow the clock.
 	JobsDue func(ctx context.Context, until time.Time) (int, error)
+	// MaxFaultDelay is the longest delay fault the server's jobs can hold;
+	// zero refuses delay faults.
+	MaxFaultDelay time.Duration
 	// Templates, when set, is the catalogue that channels' template keys
 	// are checked against.
 	Templates *pnptemplate.Catalogue

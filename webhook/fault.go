@@ -11,6 +11,15 @@ import (
 // MaxFaultDelay is the longest wait a delay fault may ask for.
 const MaxFaultDelay = 30 * time.Second
 
+// FaultDelayLimit is the longest delay fault a server whose jobs count as
+// lost after rescueAfter can hold: the job that waits must end before then,
+// or a second run would send the event while the first still waits.
+func FaultDelayLimit(rescueAfter time.Duration) time.Duration {
+	const margin = 2 * time.Second
+
+	return min(max(rescueAfter-JobTimeout-margin, 0), MaxFaultDelay)
+}
+
 // takeFault takes one unit of the channel's oldest sandbox fault, when the
 // worker injects faults, and returns it (nil when there is none). A status
 // fault sends nothing, so its attempt is recorded in the transaction that

@@ -168,8 +168,27 @@ func TestWorkerTimeoutAllowsForDelays(t *testing.T) {
 	}
 
 	w.InjectFaults = true
-	if got := w.Timeout(job(1, testEventID)); got < MaxFaultDelay+DefaultTimeout {
-		t.Errorf("Timeout() with faults = %v, want room for a %v delay and a send",
-			got, MaxFaultDelay)
+	w.FaultDelayLimit = FaultDelayLimit(30 * time.Second)
+	if got := w.Timeout(job(1, testEventID)); got < w.FaultDelayLimit+DefaultTimeout ||
+		got >= 30*time.Second {
+		t.Errorf("Timeout() with faults = %v, want room for a %v delay and a send, "+
+			"under the 30 s after which a job counts as lost", got, w.FaultDelayLimit)
+	}
+}
+
+// TestFaultDelayLimit checks that a delayed job always ends before River
+// would count it as lost and run it a second time.
+func TestFaultDelayLimit(t *testing.T) {
+	t.Parallel()
+
+	for _, tt := range []struct{ rescue, want time.Duration }{
+		{12 * time.Second, 0},
+		{13 * time.Second, time.Second},
+		{30 * time.Second, 18 * time.Second},
+		{time.Hour, MaxFaultDelay},
+	} {
+		if got := FaultDelayLimit(tt.rescue); got != tt.want {
+			t.Errorf("FaultDelayLimit(%v) = %v, want %v", tt.rescue, got, tt.want)
+		}
 	}
 }

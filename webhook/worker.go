@@ -66,6 +66,9 @@ type Worker struct {
 	// InjectFaults makes every attempt take the sandbox's faults for its
 	// channel; the server sets it in sandbox mode only.
 	InjectFaults bool
+	// FaultDelayLimit is the longest delay fault the sandbox accepts; see
+	// FaultDelayLimit.
+	FaultDelayLimit time.Duration
 
 	// failed holds, by event ID, the attempt a run just failed with, for
 	// NextRetry, which River calls right after the run.
@@ -122,7 +125,7 @@ func (w *Worker) NextRetry(job *river.Job[pnpd.WebhookJob]) time.Time {
 // longest delay.
 func (w *Worker) Timeout(*river.Job[pnpd.WebhookJob]) time.Duration {
 	if w.InjectFaults {
-		return JobTimeout + MaxFaultDelay
+		return JobTimeout + w.FaultDelayLimit
 	}
 
 	return JobTimeout
