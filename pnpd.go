@@ -202,6 +202,35 @@ type WebhookAttempt struct {
 	Detail     string
 	Latency    time.Duration
 	Redelivery bool
+	// Injected names the sandbox fault this attempt took, "" for none.
+	Injected FaultKind
+}
+
+// FaultKind names a failure the sandbox injects into webhook attempts.
+type FaultKind string
+
+// The webhook faults the sandbox injects.
+const (
+	// FaultStatus sends nothing and records the attempt with a status.
+	FaultStatus FaultKind = "status"
+	// FaultDelay waits, then sends as usual.
+	FaultDelay FaultKind = "delay"
+	// FaultDrop sends the request, then closes the connection unanswered.
+	FaultDrop FaultKind = "drop"
+	// FaultDuplicate sends the identical request twice.
+	FaultDuplicate FaultKind = "duplicate"
+)
+
+// WebhookFault is a failure the sandbox applies to a channel's next webhook
+// attempts, one unit per attempt, oldest fault first.
+type WebhookFault struct {
+	ID         int64
+	ChannelID  string
+	Kind       FaultKind
+	StatusCode int           // for FaultStatus
+	Delay      time.Duration // for FaultDelay
+	Remaining  int           // the attempts it still applies to
+	CreatedAt  time.Time
 }
 
 // The reasons of a failed webhook attempt, in LINE's categories; an empty

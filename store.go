@@ -26,6 +26,7 @@ type Queries interface {
 	SMSStore
 	SessionStore
 	SettingStore
+	ResetStore
 
 	// Enqueue queues a job to run once the transaction commits.
 	Enqueue(ctx context.Context, job Job) error
@@ -71,6 +72,11 @@ type RecipientStore interface {
 type NotificationStore interface {
 	CreateNotification(ctx context.Context, n *Notification) error
 	Notification(ctx context.Context, id string) (*Notification, error)
+	// NotificationByDeliveryTag finds the newest notification accepted with
+	// a delivery tag, from one channel or, when channelID is "", from any.
+	// ENotFound when there is none.
+	NotificationByDeliveryTag(ctx context.Context, tag, channelID string) (*Notification,
+		error)
 	// HeldNotifications lists a recipient's held notifications, oldest
 	// first.
 	HeldNotifications(ctx context.Context, recipientID string) ([]*Notification, error)
@@ -127,12 +133,32 @@ type ChatStore interface {
 	MarkRead(ctx context.Context, recipientID, chatID string, upToID int64) error
 }
 
-// WebhookStore keeps delivery events and their attempts.
+// WebhookStore keeps delivery events, their attempts and the faults the
+// sandbox injects into them.
 type WebhookStore interface {
 	CreateWebhookEvent(ctx context.Context, e *WebhookEvent) error
 	WebhookEvent(ctx context.Context, id string) (*WebhookEvent, error)
+	// WebhookEventByNotification finds the delivery event of a
+	// notification. ENotFound when it has none.
+	WebhookEventByNotification(ctx context.Context, notificationID string) (*WebhookEvent,
+		error)
+	// AddWebhookAttempt records an attempt of a stored event: ENotFound
+	// when the event is gone, EConflict when the attempt is recorded.
 	AddWebhookAttempt(ctx context.Context, a *WebhookAttempt) error
 	WebhookAttempts(ctx context.Context, eventID string) ([]WebhookAttempt, error)
+
+	// AddWebhookFault saves a fault for a channel's next attempts and sets
+	// its ID.
+	AddWebhookFault(ctx context.Context, f *WebhookFault) error
+	// WebhookFaults lists a channel's faults with attempts left, oldest
+	// first.
+	WebhookFaults(ctx context.Context, channelID string) ([]WebhookFault, error)
+	// ClearWebhookFaults deletes every fault of a channel.
+	ClearWebhookFaults(ctx context.Context, channelID string) error
+	// TakeWebhookFault takes one attempt from the channel's oldest fault
+	// with some left and returns that fault with what remains; two callers
+	// never take the same unit. ENotFound when no fault has any left.
+	TakeWebhookFault(ctx context.Context, channelID string) (*WebhookFault, error)
 }
 
 // SMSPurpose says what an SMS code proves.
@@ -194,6 +220,16 @@ type SessionStore interface {
 	CreateSession(ctx context.Context, s *Session) error
 	SessionByHash(ctx context.Context, hash string, now time.Time) (*Session, error)
 	DeleteSession(ctx context.Context, hash string) error
+}
+
+// ResetStore empties the store for the sandbox.
+type ResetStore interface {
+	// Reset deletes every recipient and what belongs to one (blocks,
+	// friends, sessions), every notification, chat message, webhook event,
+	// attempt and fault, SMS code and outbox SMS, aggregation unit and
+	// job waiting to run; channels and their access tokens too unless
+	// keepChannels. Settings stay. A running job is left to finish.
+	Reset(ctx context.Context, keepChannels bool) error
 }
 
 // SettingStore keeps small named values, such as the sandbox clock's

@@ -231,3 +231,77 @@ func fuzzCall(tb testing.TB, base, method, path string, body []byte) (int, []byt
 
 	return resp.StatusCode, got
 }
+
+// FuzzWebhookFaults sends fuzzed bodies to POST
+// /sandbox/v1/channels/{channelId}/webhook-faults. Each answer must be 201
+// with the pending faults, the new one last and as asked, or 400 with the
+// sandbox's error body; never a 5xx.
+func FuzzWebhookFaults(f *testing.F) {
+	base := setupFuzz(f)
+	status, body := fuzzCall(f, base, "POST", "/sandbox/v1/channels",
+		[]byte(`{"name":"Faulty","webhookUrl":"http://127.0.0.1:1/hook"}`))
+	var c credentials
+	if status != http.StatusCreated || json.Unmarshal(body, &c) != nil {
+		f.Fatalf("create channel: %d %s", status, body)
+	}
+	path := "/sandbox/v1/channels/" + c.ChannelID + "/webhook-faults"
+
+	for _, seed := range []string{
+		`{"kind":"status","statusCode":503,"count":2}`,
+		`{"kind":"delay","delayMs":1500,"count":1}`,
+		`{"kind":"drop","count":1}`, `{"kind":"duplicate"}`,
+		`{"kind":"status","statusCode":599,"count":100}`,
+		`{"kind":"delay","delayMs":30000,"count":1e2}`,
+		`{"kind":"status","statusCode":300.0}`, `{"kind":"drop","count":-1}`,
+		`{"kind":"STATUS","statusCode":500}`, `{"kind":"drop"} {"kind":"drop"}`,
+		`{"kind":"drop","count":null,"statusCode":null}`, `null`, ``,
+	} {
+		f.Add([]byte(seed))
+	}
+
+	f.Fuzz(func(t *testing.T, body []byte) {
+		status, got := fuzzCall(t, base, "POST", path, body)
+		checkSandboxAnswer(t, "POST "+path, status, got)
+		if status != http.StatusCreated {
+			return
+		}
+
+		checkAddedFault(t, body, got)
+		if status, got := fuzzCall(t, base, "DELETE", path, nil); status != 204 {
+			t.Fatalf("clear faults: %d %s", status, got)
+		}
+	})
+}
+
+// checkAddedFault checks that the last fault listed is the one asked for.
+func checkAddedFault(t *testing.T, body, answer []byte) {
+	t.Helper()
+
+	var asked struct {
+		Kind       string `json:"kind"`
+		StatusCode int    `json:"statusCode"`
+		DelayMs    int64  `json:"delayMs"`
+		Count      *int   `json:"count"`
+	}
+	_ = json.NewDecoder(bytes.NewReader(body)).Decode(&asked)
+	var list struct {
+		Faults []struct {
+			Kind       string `json:"kind"`
+			StatusCode int    `json:"statusCode"`
+			DelayMs    int64  `json:"delayMs"`
+			Remaining  int    `json:"remaining"`
+		} `json:"faults"`
+	}
+	if err := json.Unmarshal(answer, &list); err != nil || len(list.Faults) != 1 {
+		t.Fatalf("answer %q: want one fault listed (%v)", answer, err)
+	}
+
+	got, count := list.Faults[0], 1
+	if asked.Count != nil {
+		count = *asked.Count
+	}
+	if got.Kind != asked.Kind || got.StatusCode != asked.StatusCode ||
+		got.DelayMs != asked.DelayMs || got.Remaining != count || count < 1 || count > 100 {
+		t.Errorf("asked %s, got %+v", body, got)
+	}
+}

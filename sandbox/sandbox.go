@@ -33,6 +33,13 @@ type API struct {
 	Log       *slog.Logger
 	// Expire runs the expiry sweep after the clock moved.
 	Expire func(ctx context.Context) error
+	// JobsDue, when set, makes every background job scheduled at or before
+	// a wall-clock time run at once and says how many it moved: moving the
+	// clock forward calls it, so that webhook redeliveries follow the clock.
+	JobsDue func(ctx context.Context, until time.Time) (int, error)
+	// MaxFaultDelay is the longest delay fault the server's jobs can hold;
+	// zero refuses delay faults.
+	MaxFaultDelay time.Duration
 	// Templates, when set, is the catalogue that channels' template keys
 	// are checked against.
 	Templates *pnptemplate.Catalogue
@@ -147,18 +154,36 @@ func (a *API) moveClock(w http.ResponseWriter, r *http.Request) error {
 			"The clock moves at most 100 years ahead; reset it to start again.")
 	}
 
-	return a.setOffset(w, r, a.Clock.Offset()+time.Duration(req.AdvanceSeconds)*time.Second)
+	d := time.Duration(req.AdvanceSeconds) * time.Second
+	// River schedules by the wall clock: what is due by the moved clock is
+	// what the wall clock would reach d from now.
+	until := time.Now().Add(d)
+	if err := a.setOffset(r.Context(), a.Clock.Offset()+d); err != nil {
+		return err
+	}
+
+	if err := a.makeDue(r.Context(), until); err != nil {
+		return err
+	}
+
+	return a.clock(w, r)
 }
 
 // maxOffset is how far the sandbox clock may run ahead of the wall clock.
 const maxOffset = 100 * 365 * 24 * time.Hour
 
 func (a *API) resetClock(w http.ResponseWriter, r *http.Request) error {
-	return a.setOffset(w, r, 0)
+	if err := a.setOffset(r.Context(), 0); err != nil {
+		return err
+	}
+
+	return a.clock(w, r)
 }
 
-func (a *API) setOffset(w http.ResponseWriter, r *http.Request, offset time.Duration) error {
-	err := a.Store.SetSetting(r.Context(), ClockSetting, strconv.FormatInt(int64(offset), 10))
+// setOffset saves and sets the clock's offset, then expires what the new
+// time expires.
+func (a *API) setOffset(ctx context.Context, offset time.Duration) error {
+	err := a.Store.SetSetting(ctx, ClockSetting, strconv.FormatInt(int64(offset), 10))
 	if err != nil {
 		return err
 	}
@@ -166,18 +191,29 @@ func (a *API) setOffset(w http.ResponseWriter, r *http.Request, offset time.Dura
 	a.Clock.SetOffset(offset)
 	// The magic numbers' last SMS verifications follow the clock, so that
 	// they behave as before whatever it says.
-	err = a.Store.Update(r.Context(), func(q pnpd.Queries) error {
-		return SeedMagicNumbers(r.Context(), q, a.Clock)
+	err = a.Store.Update(ctx, func(q pnpd.Queries) error {
+		return SeedMagicNumbers(ctx, q, a.Clock)
 	})
 	if err != nil {
 		return err
 	}
 
-	if err := a.Expire(r.Context()); err != nil {
-		return err
+	return a.Expire(ctx)
+}
+
+// makeDue runs at once the jobs due by wall-clock time until.
+func (a *API) makeDue(ctx context.Context, until time.Time) error {
+	if a.JobsDue == nil {
+		return nil
 	}
 
-	return a.clock(w, r)
+	n, err := a.JobsDue(ctx, until)
+	if err != nil {
+		return err
+	}
+	a.Log.DebugContext(ctx, "Made jobs due after the clock moved", "jobs", n)
+
+	return nil
 }
 
 // RestoreClock sets the clock to the offset saved by an earlier run.

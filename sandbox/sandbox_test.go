@@ -131,6 +131,12 @@ func TestSandboxNeedsItsToken(t *testing.T) {
 		{"DELETE", "/sandbox/v1/clock", ""},
 		{"GET", "/sandbox/v1/sms", ""},
 		{"POST", "/sandbox/v1/channels", `{"name": "Shop"}`},
+		{"GET", "/sandbox/v1/notifications/x", ""},
+		{"GET", "/sandbox/v1/notifications?deliveryTag=x", ""},
+		{"POST", "/sandbox/v1/channels/1234567890/webhook-faults", `{"kind": "drop"}`},
+		{"GET", "/sandbox/v1/channels/1234567890/webhook-faults", ""},
+		{"DELETE", "/sandbox/v1/channels/1234567890/webhook-faults", ""},
+		{"POST", "/sandbox/v1/reset", ""},
 	}
 	tests := []struct {
 		name string

@@ -151,6 +151,8 @@ func (s *Server) wire(ctx context.Context, workers *river.Workers) error {
 	s.metrics.WatchQueue(s.db.QueueDepth)
 	hooks := webhook.NewWorker(s.db, s.clock, &webhook.Sender{}, s.log)
 	hooks.Metrics = s.metrics
+	hooks.InjectFaults = s.cfg.Sandbox
+	hooks.FaultDelayLimit = s.faultDelayLimit()
 	webhook.Register(workers, hooks)
 	river.AddWorker(workers, &receiving.ExpiryWorker{Service: recv})
 	s.db.Jobs().PeriodicJobs().Add(receiving.ExpiryPeriodicJob())
@@ -188,8 +190,9 @@ func (s *Server) routes(recv *receiving.Service) http.Handler {
 
 	if s.cfg.Sandbox {
 		(&sandbox.API{Store: s.db, Clock: s.clock, Receiving: recv, Token: s.cfg.SandboxToken,
-			Log: s.log, Expire: expire(recv), Templates: s.cfg.Templates,
-			Codes: codes}).Register(mux)
+			Log: s.log, Expire: expire(recv), JobsDue: s.db.MakeDue,
+			MaxFaultDelay: s.faultDelayLimit(),
+			Templates:     s.cfg.Templates, Codes: codes}).Register(mux)
 	}
 	s.operations(mux)
 
@@ -227,6 +230,12 @@ func (s *Server) checkMode(ctx context.Context) error {
 			"clock: start it with --sandbox, or give the platform a data folder of "+
 			"its own", s.cfg.DataDir)
 	}
+}
+
+// faultDelayLimit is the longest delay fault this server's job settings
+// can hold.
+func (s *Server) faultDelayLimit() time.Duration {
+	return webhook.FaultDelayLimit(cmp.Or(s.cfg.JobRescueAfter, sqlite.DefaultRescueAfter))
 }
 
 // Store is the server's store, for seeding and tests.

@@ -26,6 +26,10 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
+// DefaultRescueAfter is how long a job may run, when Options do not say,
+// before it counts as lost.
+const DefaultRescueAfter = 30 * time.Second
+
 // Options configure a DB.
 type Options struct {
 	// Workers holds the job workers. Add workers to it before Start.
@@ -88,7 +92,7 @@ func withDefaults(opts Options) Options {
 		opts.PollInterval = 50 * time.Millisecond
 	}
 	if opts.RescueAfter == 0 {
-		opts.RescueAfter = 30 * time.Second
+		opts.RescueAfter = DefaultRescueAfter
 	}
 
 	return opts

@@ -112,26 +112,49 @@ func (q *queries) CreateWebhookEvent(ctx context.Context, e *pnpd.WebhookEvent) 
 		e.ID, e.NotificationID, e.ChannelID, e.Destination, e.Data, e.Timestamp.UnixMilli())
 }
 
-func (q *queries) WebhookEvent(ctx context.Context, id string) (*pnpd.WebhookEvent, error) {
+const eventColumns = `id, notification_id, channel_id, destination, data, timestamp`
+
+func scanEvent(row interface{ Scan(...any) error }) (*pnpd.WebhookEvent, error) {
 	var e pnpd.WebhookEvent
 	var ts int64
-	err := q.r.QueryRowContext(ctx, `SELECT id, notification_id, channel_id, destination,
-		data, timestamp FROM webhook_event WHERE id = ?`, id).
-		Scan(&e.ID, &e.NotificationID, &e.ChannelID, &e.Destination, &e.Data, &ts)
+	err := row.Scan(&e.ID, &e.NotificationID, &e.ChannelID, &e.Destination, &e.Data, &ts)
+	e.Timestamp = time.UnixMilli(ts).UTC()
+
+	return &e, err
+}
+
+func (q *queries) WebhookEvent(ctx context.Context, id string) (*pnpd.WebhookEvent, error) {
+	e, err := scanEvent(q.r.QueryRowContext(ctx,
+		`SELECT `+eventColumns+` FROM webhook_event WHERE id = ?`, id))
 	if err != nil {
 		return nil, notFound(err, "webhook event")
 	}
-	e.Timestamp = time.UnixMilli(ts).UTC()
 
-	return &e, nil
+	return e, nil
 }
 
+func (q *queries) WebhookEventByNotification(ctx context.Context,
+	notificationID string) (*pnpd.WebhookEvent, error) {
+	e, err := scanEvent(q.r.QueryRowContext(ctx, `SELECT `+eventColumns+`
+		FROM webhook_event WHERE notification_id = ? ORDER BY timestamp, id LIMIT 1`,
+		notificationID))
+	if err != nil {
+		return nil, notFound(err, "webhook event")
+	}
+
+	return e, nil
+}
+
+// AddWebhookAttempt inserts the attempt only while its event exists: a
+// job still running when the sandbox reset the data must not leave an
+// attempt of a deleted event behind.
 func (q *queries) AddWebhookAttempt(ctx context.Context, a *pnpd.WebhookAttempt) error {
-	_, err := q.w.ExecContext(ctx, `INSERT INTO webhook_attempt (event_id,
-		attempt, at, status_code, reason, detail, latency_ms, redelivery)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+	res, err := q.w.ExecContext(ctx, `INSERT INTO webhook_attempt (event_id,
+		attempt, at, status_code, reason, detail, latency_ms, redelivery, injected)
+		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?
+		WHERE EXISTS (SELECT 1 FROM webhook_event WHERE id = ?)`,
 		a.EventID, a.Attempt, a.At.UnixMilli(), a.StatusCode, a.Reason, a.Detail,
-		a.Latency.Milliseconds(), a.Redelivery)
+		a.Latency.Milliseconds(), a.Redelivery, a.Injected, a.EventID)
 	if isUniqueViolation(err) {
 		return pnpd.Errorf(pnpd.EConflict, "Attempt %d of this event is recorded already.",
 			a.Attempt)
@@ -140,13 +163,17 @@ func (q *queries) AddWebhookAttempt(ctx context.Context, a *pnpd.WebhookAttempt)
 		return fmt.Errorf("add webhook attempt: %w", err)
 	}
 
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return pnpd.Errorf(pnpd.ENotFound, "webhook event not found.")
+	}
+
 	return nil
 }
 
 func (q *queries) WebhookAttempts(ctx context.Context,
 	eventID string) ([]pnpd.WebhookAttempt, error) {
 	rows, err := q.r.QueryContext(ctx, `SELECT event_id, attempt, at, status_code, reason,
-		detail, latency_ms, redelivery FROM webhook_attempt WHERE event_id = ?
+		detail, latency_ms, redelivery, injected FROM webhook_attempt WHERE event_id = ?
 		ORDER BY attempt`, eventID)
 	if err != nil {
 		return nil, fmt.Errorf("list webhook attempts: %w", err)
@@ -156,7 +183,7 @@ func (q *queries) WebhookAttempts(ctx context.Context,
 		var a pnpd.WebhookAttempt
 		var at, latency int64
 		err := r.Scan(&a.EventID, &a.Attempt, &at, &a.StatusCode, &a.Reason, &a.Detail,
-			&latency, &a.Redelivery)
+			&latency, &a.Redelivery, &a.Injected)
 		a.At = time.UnixMilli(at).UTC()
 		a.Latency = time.Duration(latency) * time.Millisecond
 

@@ -1,11 +1,14 @@
 package sqlite_test
 
 import (
+	"encoding/json"
 	"errors"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/pnpd/pnpd"
 	"github.com/pnpd/pnpd/sqlite"
@@ -86,4 +89,90 @@ func queuedWebhooks(t *testing.T, db *sqlite.DB) int {
 	}
 
 	return len(res.Jobs)
+}
+
+// TestResetDeletesPendingJobs checks that a reset takes the jobs waiting
+// to run with the data they would act on, whether due now or later.
+func TestResetDeletesPendingJobs(t *testing.T) {
+	t.Parallel()
+
+	db := setup(t, sqlite.Options{})
+	insertAt(t, db, "now", time.Now())
+	insertAt(t, db, "later", time.Now().Add(time.Hour))
+
+	if err := db.Reset(t.Context(), true); err != nil {
+		t.Fatalf("reset: %v", err)
+	}
+
+	if got := queuedWebhooks(t, db); got != 0 {
+		t.Errorf("%d webhook jobs left after the reset, want 0", got)
+	}
+}
+
+// insertAt queues a webhook job for event id, scheduled at a wall-clock
+// time.
+func insertAt(t *testing.T, db *sqlite.DB, id string, at time.Time) {
+	t.Helper()
+
+	_, err := db.Jobs().Insert(t.Context(), pnpd.WebhookJob{EventID: id},
+		&river.InsertOpts{ScheduledAt: at})
+	if err != nil {
+		t.Fatalf("insert job: %v", err)
+	}
+}
+
+// TestMakeDue checks that the jobs scheduled up to a time become
+// available, and the later ones keep waiting.
+func TestMakeDue(t *testing.T) {
+	t.Parallel()
+
+	db := setup(t, sqlite.Options{})
+	now := time.Now()
+	jobs := []struct {
+		id   string
+		in   time.Duration
+		want rivertype.JobState
+	}{
+		{"in a second", time.Second, rivertype.JobStateAvailable},
+		{"in 15 s", 15 * time.Second, rivertype.JobStateAvailable},
+		{"in 16 s", 16 * time.Second, rivertype.JobStateScheduled},
+		{"in a day", 24 * time.Hour, rivertype.JobStateScheduled},
+	}
+	for _, j := range jobs {
+		insertAt(t, db, j.id, now.Add(j.in))
+	}
+
+	// River stores the times as text, a little off the times given.
+	n, err := db.MakeDue(t.Context(), now.Add(15*time.Second+100*time.Millisecond))
+	if err != nil || n != 2 {
+		t.Fatalf("MakeDue = %d, %v; want 2 jobs made due", n, err)
+	}
+
+	got := jobStates(t, db)
+	for _, j := range jobs {
+		if got[j.id] != j.want {
+			t.Errorf("job %s: %s, want %s", j.id, got[j.id], j.want)
+		}
+	}
+}
+
+// jobStates returns the state of each webhook job by its event ID.
+func jobStates(t *testing.T, db *sqlite.DB) map[string]rivertype.JobState {
+	t.Helper()
+
+	res, err := db.Jobs().JobList(t.Context(), river.NewJobListParams())
+	if err != nil {
+		t.Fatalf("list jobs: %v", err)
+	}
+
+	states := map[string]rivertype.JobState{}
+	for _, j := range res.Jobs {
+		var args pnpd.WebhookJob
+		if err := json.Unmarshal(j.EncodedArgs, &args); err != nil {
+			t.Fatal(err)
+		}
+		states[args.EventID] = j.State
+	}
+
+	return states
 }

@@ -11,6 +11,7 @@ import (
 var notificationTests = []test{
 	{"RoundTrip", testNotificationRoundTrip},
 	{"UnknownID", testNotificationUnknown},
+	{"ByDeliveryTag", testNotificationByDeliveryTag},
 	{"Held", testHeldNotifications},
 	{"Update", testUpdateNotification},
 	{"ExpireHeld", testExpireHeld},
@@ -57,6 +58,48 @@ func testNotificationRoundTrip(t *testing.T, f *fixture) {
 func testNotificationUnknown(t *testing.T, f *fixture) {
 	_, err := f.store.Notification(f.ctx, pnpd.NewRequestID())
 	wantCode(t, "notification of an unknown ID", err, pnpd.ENotFound)
+}
+
+// testNotificationByDeliveryTag checks that the newest notification with a
+// tag is found, from any channel or from the one named, and that no tag
+// finds the untagged ones.
+func testNotificationByDeliveryTag(t *testing.T, f *fixture) {
+	c, other, r := f.channel(t), f.channel(t), f.recipient(t)
+	tagged := func(c *pnpd.Channel, tag string, accepted time.Duration) *pnpd.Notification {
+		n := f.newNotification(c, r, accepted)
+		n.DeliveryTag = tag
+		return f.notification(t, n)
+	}
+	tagged(c, "order-1", 0)
+	newest := tagged(c, "order-1", time.Minute)
+	otherNewest := tagged(other, "order-1", time.Second)
+	tagged(other, "order-2", time.Hour)
+	tagged(c, "", 2*time.Hour)
+
+	cases := []struct {
+		name, tag, channel string
+		want               *pnpd.Notification
+	}{
+		{"any channel", "order-1", "", newest},
+		{"one channel", "order-1", c.ID, newest},
+		{"the other channel", "order-1", other.ID, otherNewest},
+		{"another tag", "order-2", c.ID, nil},
+		{"unknown tag", "order-3", "", nil},
+		{"no tag", "", "", nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+
+			got, err := f.store.NotificationByDeliveryTag(f.ctx, tc.tag, tc.channel)
+			if tc.want == nil {
+				wantCode(t, "notification by tag", err, pnpd.ENotFound)
+				return
+			}
+			ok(t, "notification by tag", err)
+			equal(t, "notification by tag", got, tc.want)
+		})
+	}
 }
 
 // testHeldNotifications checks that HeldNotifications lists only the

@@ -43,6 +43,7 @@ func Run(t *testing.T, open func(t *testing.T) pnpd.Store) {
 		{"Sessions", sessionTests},
 		{"Settings", settingTests},
 		{"Update", updateTests},
+		{"Reset", resetTests},
 	}
 
 	for _, g := range groups {

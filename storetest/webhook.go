@@ -13,6 +13,12 @@ var webhookTests = []test{
 	{"UnknownEvent", testWebhookEventUnknown},
 	{"Attempts", testWebhookAttempts},
 	{"DuplicateAttempt", testWebhookAttemptTwice},
+	{"AttemptOfUnknownEvent", testWebhookAttemptUnknownEvent},
+	{"EventByNotification", testWebhookEventByNotification},
+	{"Faults", testWebhookFaults},
+	{"TakeFault", testTakeWebhookFault},
+	{"TakeFaultConcurrently", testTakeWebhookFaultConcurrently},
+	{"ClearFaults", testClearWebhookFaults},
 }
 
 // event saves a delivery event for a new delivered notification.
@@ -48,6 +54,7 @@ func attempt(e *pnpd.WebhookEvent, i int, status int, reason string) pnpd.Webhoo
 		Detail:     fmt.Sprintf("try %d", i),
 		Latency:    time.Duration(i) * 1500 * time.Millisecond,
 		Redelivery: i > 1,
+		Injected:   []pnpd.FaultKind{"", pnpd.FaultStatus, pnpd.FaultDrop}[i%3],
 	}
 }
 

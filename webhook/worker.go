@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -62,6 +63,16 @@ type Worker struct {
 
 	// Metrics, when set, is told of every attempt recorded.
 	Metrics Metrics
+	// InjectFaults makes every attempt take the sandbox's faults for its
+	// channel; the server sets it in sandbox mode only.
+	InjectFaults bool
+	// FaultDelayLimit is the longest delay fault the sandbox accepts; see
+	// FaultDelayLimit.
+	FaultDelayLimit time.Duration
+
+	// failed holds, by event ID, the attempt a run just failed with, for
+	// NextRetry, which River calls right after the run.
+	failed sync.Map
 }
 
 // Metrics counts webhook attempts; the server passes Prometheus's.
@@ -88,14 +99,35 @@ func Register(workers *river.Workers, w *Worker) {
 	river.AddWorker(workers, w)
 }
 
-// NextRetry schedules the next redelivery after a failed run. River
-// compares it with the wall clock, so it does not read pnpd's clock.
+// NextRetry schedules the next redelivery at the time the delivery view
+// shows: the failed attempt's time plus its delay, on pnpd's clock, turned
+// into the wall-clock time River compares with. So a clock moved while the
+// attempt was being recorded moves the redelivery too. A run that recorded
+// no attempt waits the delay for River's count of runs.
 func (w *Worker) NextRetry(job *river.Job[pnpd.WebhookJob]) time.Time {
-	return time.Now().Add(RedeliveryDelay(job.Attempt))
+	now := time.Now()
+	v, ok := w.failed.LoadAndDelete(job.Args.EventID)
+	if !ok {
+		return now.Add(RedeliveryDelay(job.Attempt))
+	}
+
+	a := v.(pnpd.WebhookAttempt)
+	due := now.Add(NextAttemptAt(a).Sub(w.clock.Now()))
+	// A clock moved back since the attempt must not put it off longer.
+	if latest := now.Add(RedeliveryDelay(a.Attempt)); due.After(latest) {
+		return latest
+	}
+
+	return due
 }
 
-// Timeout bounds one run of the job.
+// Timeout bounds one run of the job; with faults, it allows for the
+// longest delay.
 func (w *Worker) Timeout(*river.Job[pnpd.WebhookJob]) time.Duration {
+	if w.InjectFaults {
+		return JobTimeout + w.FaultDelayLimit
+	}
+
 	return JobTimeout
 }
 
@@ -103,6 +135,7 @@ func (w *Worker) Timeout(*river.Job[pnpd.WebhookJob]) time.Duration {
 // answered 2xx or nothing is to be sent, an error when River should
 // redeliver later, and a cancelling error when pnpd gives up.
 func (w *Worker) Work(ctx context.Context, job *river.Job[pnpd.WebhookJob]) error {
+	w.failed.Delete(job.Args.EventID)
 	e, ch, err := w.load(ctx, job.Args.EventID)
 	if err != nil {
 		return err
@@ -144,10 +177,37 @@ func (w *Worker) attempt(ctx context.Context, e *pnpd.WebhookEvent, ch *pnpd.Cha
 		return river.JobCancel(errors.New("send webhook: redelivery not allowed"))
 	}
 
-	res := w.sender.Send(ctx, ch.WebhookURL, ch.Secret, Body(e, a.Redelivery))
+	fault, err := w.takeFault(ctx, ch, a)
+	if err != nil {
+		return err
+	}
+	if fault != nil && fault.Kind == pnpd.FaultStatus {
+		// Recorded with the fault taken: nothing is sent.
+		w.count(a)
+
+		return w.outcome(ctx, e, ch, a)
+	}
+
+	return w.send(ctx, e, ch, a, fault)
+}
+
+// send sends the event once (twice for a duplicate fault), as the fault
+// says, and records each attempt.
+func (w *Worker) send(ctx context.Context, e *pnpd.WebhookEvent, ch *pnpd.Channel,
+	a *pnpd.WebhookAttempt, fault *pnpd.WebhookFault) error {
+	if fault != nil {
+		a.Injected = fault.Kind
+	}
+
+	body := Body(e, a.Redelivery)
+	res := w.deliver(ctx, ch, body, fault)
 	if err := ctx.Err(); err != nil {
 		// The run was cut short; River runs it again as a redelivery.
 		return fmt.Errorf("send webhook: %w", err)
+	}
+
+	if fault != nil && fault.Kind == pnpd.FaultDuplicate {
+		return w.duplicate(ctx, e, ch, a, body, res)
 	}
 
 	if err := w.record(ctx, a, res); err != nil {
@@ -195,7 +255,7 @@ func (w *Worker) skip(ctx context.Context, e *pnpd.WebhookEvent, ch *pnpd.Channe
 	a.At = w.clock.Now()
 	a.Reason = pnpd.ReasonWebhookDisabled
 	if err := w.store.AddWebhookAttempt(ctx, a); err != nil {
-		return fmt.Errorf("send webhook: %w", err)
+		return storeError(err)
 	}
 	w.count(a)
 
@@ -205,17 +265,34 @@ func (w *Worker) skip(ctx context.Context, e *pnpd.WebhookEvent, ch *pnpd.Channe
 }
 
 func (w *Worker) record(ctx context.Context, a *pnpd.WebhookAttempt, res Result) error {
+	w.fill(a, res)
+	if err := w.store.AddWebhookAttempt(ctx, a); err != nil {
+		return storeError(err)
+	}
+	w.count(a)
+
+	return nil
+}
+
+// fill sets what an attempt's result says, at pnpd's time now.
+func (w *Worker) fill(a *pnpd.WebhookAttempt, res Result) {
 	a.At = w.clock.Now()
 	a.StatusCode = res.StatusCode
 	a.Reason = res.Reason
 	a.Detail = res.Detail
 	a.Latency = res.Latency
-	if err := w.store.AddWebhookAttempt(ctx, a); err != nil {
-		return fmt.Errorf("send webhook: %w", err)
-	}
-	w.count(a)
+}
 
-	return nil
+// storeError wraps a failure to record an attempt. An event gone from the
+// store (the sandbox reset the data meanwhile) cancels the job: no later
+// run could find it.
+func storeError(err error) error {
+	err = fmt.Errorf("send webhook: %w", err)
+	if pnpd.ErrorCode(err) == pnpd.ENotFound {
+		return river.JobCancel(err)
+	}
+
+	return err
 }
 
 func (w *Worker) count(a *pnpd.WebhookAttempt) {
@@ -236,6 +313,7 @@ func (w *Worker) outcome(ctx context.Context, e *pnpd.WebhookEvent, ch *pnpd.Cha
 	err := fmt.Errorf("send webhook: attempt %d: %s: %s", a.Attempt, a.Reason, a.Detail)
 	if a.Attempt < MaxAttempts && w.mayRedeliver(e, ch) {
 		w.logAttempt(ctx, slog.LevelWarn, "Webhook attempt failed", e, ch, a)
+		w.failed.Store(e.ID, *a)
 
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -27,6 +28,29 @@ type fakeStore struct {
 	channels map[string]*pnpd.Channel
 	events   map[string]*pnpd.WebhookEvent
 	attempts []pnpd.WebhookAttempt
+	faults   []pnpd.WebhookFault
+}
+
+// Update runs fn on the store itself: the fake has no transactions.
+func (s *fakeStore) Update(_ context.Context, fn func(pnpd.Queries) error) error {
+	return fn(s)
+}
+
+func (s *fakeStore) TakeWebhookFault(_ context.Context,
+	channelID string) (*pnpd.WebhookFault, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+
+	for i := range s.faults {
+		if f := &s.faults[i]; f.ChannelID == channelID && f.Remaining > 0 {
+			f.Remaining--
+			cp := *f
+
+			return &cp, nil
+		}
+	}
+
+	return nil, pnpd.Errorf(pnpd.ENotFound, "Webhook fault not found.")
 }
 
 func (s *fakeStore) Channel(_ context.Context, id string) (*pnpd.Channel, error) {
@@ -96,13 +120,26 @@ type receiver struct {
 	mu       sync.Mutex
 	statuses []int
 	got      []parsed
+	raw      []rawRequest
+}
+
+// rawRequest is a request as it arrived.
+type rawRequest struct {
+	body      string
+	signature string
+	at        time.Time
 }
 
 func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	raw := rawRequest{signature: r.Header.Get("X-Line-Signature"), at: time.Now()}
+	body, _ := io.ReadAll(r.Body)
+	raw.body = string(body)
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	p := parseDelivery(testSecret, r)
 
 	rc.mu.Lock()
 	rc.got = append(rc.got, p)
+	rc.raw = append(rc.raw, raw)
 	code := http.StatusOK
 	if len(rc.statuses) > 0 {
 		code, rc.statuses = rc.statuses[0], rc.statuses[1:]
@@ -110,6 +147,13 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rc.mu.Unlock()
 
 	w.WriteHeader(code)
+}
+
+func (rc *receiver) requests() []rawRequest {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+
+	return append([]rawRequest(nil), rc.raw...)
 }
 
 func (rc *receiver) received() []parsed {
