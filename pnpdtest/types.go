@@ -1,8 +1,6 @@
 package pnpdtest
 
 import (
-	"encoding/json"
-	"fmt"
 	"time"
 
 	"github.com/pnpd/pnpd"
@@ -218,8 +216,10 @@ const (
 type FaultSpec struct {
 	Kind       FaultKind `json:"kind"`
 	StatusCode int       `json:"statusCode,omitempty"` // for FaultStatus: 300–599
-	DelayMs    int       `json:"delayMs,omitempty"`    // for FaultDelay: 1–30000
-	Count      int       `json:"count,omitempty"`      // 1–100
+	// DelayMs is for FaultDelay: from 1 to what the server's
+	// --job-rescue-after leaves a webhook job, 18000 by default.
+	DelayMs int `json:"delayMs,omitempty"`
+	Count   int `json:"count,omitempty"` // 1–100
 }
 
 // StatusFault fails the next count webhook attempts with status.
@@ -244,32 +244,11 @@ func DuplicateFault(count int) FaultSpec {
 
 // Fault is an injected webhook fault with some attempts left to take.
 type Fault struct {
-	ID         FaultID   `json:"id"`
+	ID         int64     `json:"id"`
 	Kind       FaultKind `json:"kind"`
 	StatusCode int       `json:"statusCode,omitempty"`
 	DelayMs    int       `json:"delayMs,omitempty"`
 	Remaining  int       `json:"remaining"`
-}
-
-// FaultID names an injected fault. The sandbox may answer it as a JSON
-// string or number; it is kept as text.
-type FaultID string
-
-// UnmarshalJSON reads a JSON string or number.
-func (id *FaultID) UnmarshalJSON(b []byte) error {
-	var n json.Number
-	if err := json.Unmarshal(b, &n); err == nil {
-		*id = FaultID(n)
-		return nil
-	}
-
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("fault id: %w", err)
-	}
-	*id = FaultID(s)
-
-	return nil
 }
 
 // MagicNumber is a fictitious phone number that, in sandbox mode, always
