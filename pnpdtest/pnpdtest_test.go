@@ -181,3 +181,25 @@ func TestNoLINESDK(t *testing.T) {
 		}
 	}
 }
+
+// TestREADMEShowsReadmeTest keeps the README's first integration test the
+// one readme_test.go runs, so that a newcomer's copy passes.
+func TestREADMEShowsReadmeTest(t *testing.T) {
+	t.Parallel()
+
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile("readme_test.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	want := "```go\n" + strings.Replace(string(src), "package pnpdtest_test",
+		"package shop_test", 1) + "```\n"
+	if !strings.Contains(string(readme), want) {
+		t.Errorf("README.md does not show pnpdtest/readme_test.go as the first test; "+
+			"it should read:\n%s", want)
+	}
+}
