@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/url"
+	"os"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -54,6 +55,7 @@ type DB struct {
 	// writer runs the updates, grouping them into shared commits.
 	writer   *writer
 	channels *channelCache
+	lock     *os.File // held while open; see lockFile
 }
 
 var _ pnpd.Store = (*DB)(nil)
@@ -62,18 +64,26 @@ var _ pnpd.Store = (*DB)(nil)
 // schema and River's up to date, and prepares the job client.
 func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	opts = withDefaults(opts)
+	lock, err := lockFile(path)
+	if err != nil {
+		return nil, err
+	}
+
 	write, err := openPool(path, 1)
 	if err != nil {
+		unlock(lock)
 		return nil, err
 	}
 
 	read, err := openPool(path, 4)
 	if err != nil {
 		write.Close()
+		unlock(lock)
 		return nil, err
 	}
 
-	db := &DB{write: write, read: read, log: opts.Logger, channels: newChannelCache()}
+	db := &DB{write: write, read: read, log: opts.Logger, channels: newChannelCache(),
+		lock: lock}
 	db.queries = queries{r: read, w: groupWriter{db}, db: db}
 	if err := db.init(ctx, opts); err != nil {
 		db.Close()
@@ -208,5 +218,16 @@ func (db *DB) Close() error {
 		db.writer.stop()
 	}
 
-	return errors.Join(db.write.Close(), db.read.Close())
+	err := errors.Join(db.write.Close(), db.read.Close())
+	unlock(db.lock)
+
+	return err
+}
+
+// unlock lets another process open the database; closing the file drops
+// its lock.
+func unlock(f *os.File) {
+	if f != nil {
+		_ = f.Close()
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -175,4 +176,33 @@ func jobStates(t *testing.T, db *sqlite.DB) map[string]rivertype.JobState {
 	}
 
 	return states
+}
+
+// TestOneProcessAtATime opens a database that is open already: the second
+// open fails, naming the file and what to do, until the first closes.
+func TestOneProcessAtATime(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "pnpd.db")
+	first, err := sqlite.Open(t.Context(), path, sqlite.Options{})
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+
+	second, err := sqlite.Open(t.Context(), path, sqlite.Options{})
+	if err == nil {
+		second.Close()
+		t.Fatal("a second open of an open database succeeded")
+	}
+	if want := path + " is in use by another pnpd"; !strings.Contains(err.Error(), want) {
+		t.Errorf("second open: %v, want %q", err, want)
+	}
+
+	if err := first.Close(); err != nil {
+		t.Fatalf("close: %v", err)
+	}
+	again, err := sqlite.Open(t.Context(), path, sqlite.Options{})
+	if err != nil {
+		t.Fatalf("open after close: %v", err)
+	}
+	again.Close()
 }
