@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"slices"
@@ -57,7 +58,7 @@ Flags:
 type options struct {
 	addr, data, logLevel, logFormat, sandboxToken, countries, defaultCountry string
 	templates                                                                string
-	demo, sandbox, metrics, pprof                                            bool
+	demo, sandbox, sandboxPublic, metrics, pprof                             bool
 	rateLimit                                                                float64
 	rescueAfter                                                              time.Duration
 	clientLimits                                                             messenger.ClientLimits
@@ -104,6 +105,8 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (options
 		"serve the sandbox test API (PNPD_SANDBOX=true)")
 	fs.StringVar(&o.sandboxToken, "sandbox-token", env("PNPD_SANDBOX_TOKEN", ""),
 		"the sandbox API's token; random when empty (PNPD_SANDBOX_TOKEN)")
+	fs.BoolVar(&o.sandboxPublic, "sandbox-public", env("PNPD_SANDBOX_PUBLIC", "") == "true",
+		"allow sandbox mode on an address other machines reach (PNPD_SANDBOX_PUBLIC=true)")
 	rate, err := strconv.ParseFloat(env("PNPD_RATE_LIMIT", "2000"), 64)
 	if err != nil {
 		return o, fmt.Errorf("PNPD_RATE_LIMIT: %w", err)
@@ -214,6 +217,12 @@ func (o *options) validate() error {
 	if o.sandbox && o.sandboxToken == "" {
 		o.sandboxToken = pnpd.RandomHex(16)
 	}
+	if o.sandbox && !o.sandboxPublic && !loopback(o.addr) {
+		return fmt.Errorf("sandbox mode listens on %s, which other machines may reach: "+
+			"its /sms page shows every SMS code to anyone who asks, and the sandbox "+
+			"token moves the clock and wipes the data; listen on 127.0.0.1, or, for a "+
+			"test network of your own (a container, CI), add --sandbox-public", o.addr)
+	}
 	if o.rateLimit < 0 {
 		return errors.New("--rate-limit must not be negative")
 	}
@@ -237,6 +246,20 @@ func (o *options) validate() error {
 	}
 
 	return nil
+}
+
+// loopback reports whether addr (host:port) listens on this machine only.
+func loopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+
+	return ip != nil && ip.IsLoopback()
 }
 
 func validateClientLimits(l messenger.ClientLimits) error {

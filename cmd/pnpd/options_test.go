@@ -87,3 +87,47 @@ func TestLogFormats(t *testing.T) {
 		})
 	}
 }
+
+// TestSandboxStaysOnLoopback starts sandbox mode on addresses other
+// machines may reach: only --sandbox-public lets it.
+func TestSandboxStaysOnLoopback(t *testing.T) {
+	t.Parallel()
+
+	tests := []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		wantErr bool
+	}{
+		{name: "loopback", args: []string{"--demo", "--addr", "127.0.0.1:8080"}},
+		{name: "IPv6 loopback", args: []string{"--sandbox", "--addr", "[::1]:8080"}},
+		{name: "localhost", args: []string{"--sandbox", "--addr", "localhost:8080"}},
+		{name: "every address", args: []string{"--demo", "--addr", ":8080"}, wantErr: true},
+		{name: "every IPv4 address", args: []string{"--sandbox", "--addr", "0.0.0.0:8080"},
+			wantErr: true},
+		{name: "a LAN address", env: map[string]string{"PNPD_SANDBOX": "true",
+			"PNPD_ADDR": "192.168.1.20:8080"}, wantErr: true},
+		{name: "public on purpose", args: []string{"--demo", "--addr", ":8080",
+			"--sandbox-public"}},
+		{name: "public on purpose, from the environment", args: []string{"--demo",
+			"--addr", "0.0.0.0:8080"}, env: map[string]string{"PNPD_SANDBOX_PUBLIC": "true"}},
+		{name: "a platform anywhere", args: []string{"--addr", ":8080"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+
+			o, err := parse(tt.args, func(name string) string { return tt.env[name] }, io.Discard)
+			if err == nil {
+				err = o.validate()
+			}
+			const want = "which other machines may reach: its /sms page shows every SMS code"
+			switch {
+			case tt.wantErr && (err == nil || !strings.Contains(err.Error(), want)):
+				t.Errorf("error = %v, want one saying %q", err, want)
+			case !tt.wantErr && err != nil:
+				t.Errorf("error = %v, want none", err)
+			}
+		})
+	}
+}
