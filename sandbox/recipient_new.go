@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"slices"
@@ -34,6 +35,7 @@ func (a *API) createRecipient(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 
+	spec.Country = cmp.Or(strings.TrimSpace(spec.Country), a.DefaultCountry)
 	rec, err := spec.recipient(a.Clock.Now())
 	if err != nil {
 		return err

@@ -4,12 +4,15 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/pnpd/pnpd"
+	"github.com/pnpd/pnpd/server"
+	"github.com/pnpd/pnpd/server/servertest"
 )
 
 // recipientView is the sandbox's view of a recipient.
@@ -502,8 +505,9 @@ func TestRecipientErrors(t *testing.T) {
 		want                     func() (int, string)
 	}{
 		{"not a number", "POST", recipients, `{"phoneNumber":"12345"}`, func() (int, string) {
-			return invalid("Enter the number in international format: + and the country " +
-				"code first.")
+			// Read as a Japanese number, the server's default country.
+			return invalid("Enter the phone number with its area or mobile prefix, " +
+				"e.g. 090-1234-5678.")
 		}},
 		{"no number", "POST", recipients, `{}`, func() (int, string) {
 			return invalid("Enter a phone number.")
@@ -679,5 +683,42 @@ func TestCodeTooSoon(t *testing.T) {
 	want := errorBody("rate_limited", "Wait 60 seconds before asking for another code.")
 	if r.status != http.StatusTooManyRequests || strings.TrimSpace(string(r.body)) != want {
 		t.Errorf("a second code at once: %d %s, want 429 %s", r.status, r.body, want)
+	}
+}
+
+// TestPhoneWithoutPlusReadsTheDefaultCountry: on a server whose default
+// country is Thailand, numbers written without "+" and without country are
+// read as Thai ones wherever the sandbox takes a number, as the messenger
+// reads them.
+func TestPhoneWithoutPlusReadsTheDefaultCountry(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	srv := servertest.Start(t, server.Config{DataDir: dir, Sandbox: true,
+		SandboxToken: token, DefaultCountry: "TH"})
+	in := &instance{srv: srv, url: srv.URL(), dbPath: filepath.Join(dir, "pnpd.db")}
+	w := &world{instance: in, ch: in.newChannel(t)}
+	const first, moved = "+66812345001", "+66812345002"
+
+	v := w.newRecipient(t, "081-234-5001", "")
+	if v.PhoneHash != pnpd.HashPhone(first) {
+		t.Errorf("recipient created from a national number: %s, want the Thai one's hash",
+			v.MaskedPhoneNumber)
+	}
+
+	w.sendCode(t, v.UserID, "/phone-number/code", `{"phoneNumber":"081-234-5002"}`, moved)
+	var outbox struct {
+		Messages []struct{ MaskedPhoneNumber string }
+	}
+	w.sandbox(t, "GET", "/sandbox/v1/sms?phoneNumber=0812345002", "", &outbox)
+	if len(outbox.Messages) != 1 || outbox.Messages[0].MaskedPhoneNumber != pnpd.MaskPhone(moved) {
+		t.Errorf("outbox of a national number: %+v, want the one SMS sent to it", outbox)
+	}
+
+	var code struct{ Code string }
+	w.sandbox(t, "GET", "/sandbox/v1/sms/code?phoneNumber=0812345002", "", &code)
+	w.act(t, "POST", v.UserID, "/phone-number",
+		`{"phoneNumber":"081-234-5002","code":"`+code.Code+`"}`, result(0, 0, false))
+	if got := w.recipient(t, v.UserID); got.PhoneHash != pnpd.HashPhone(moved) {
+		t.Errorf("number after the change: %s, want the Thai one", got.MaskedPhoneNumber)
 	}
 }

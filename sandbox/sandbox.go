@@ -4,6 +4,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
@@ -46,6 +47,9 @@ type API struct {
 	// Codes sends and checks the SMS codes of the recipients the sandbox
 	// acts as.
 	Codes *sms.Codes
+	// DefaultCountry reads phone numbers written without "+" when a request
+	// names no country, as the messenger does.
+	DefaultCountry string
 
 	accounts *account.Service
 }
@@ -246,7 +250,7 @@ func (a *API) outbox(w http.ResponseWriter, r *http.Request) error {
 	phone := r.URL.Query().Get("phoneNumber")
 	if phone != "" {
 		var err error
-		if phone, err = pnpd.NormalizePhone(phone, r.URL.Query().Get("country")); err != nil {
+		if phone, err = a.normalizePhone(phone, r.URL.Query().Get("country")); err != nil {
 			return err
 		}
 	}
@@ -266,6 +270,12 @@ func (a *API) outbox(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, map[string]any{"messages": out})
 
 	return nil
+}
+
+// normalizePhone returns the number in E.164, reading a number without "+"
+// in country's format, or the default country's when country is empty.
+func (a *API) normalizePhone(input, country string) (string, error) {
+	return pnpd.NormalizePhone(input, cmp.Or(strings.TrimSpace(country), a.DefaultCountry))
 }
 
 func decodeJSON(r *http.Request, v any) error {
