@@ -16,6 +16,7 @@ import (
 
 	"github.com/pnpd/pnpd"
 	"github.com/pnpd/pnpd/account"
+	"github.com/pnpd/pnpd/messenger"
 	"github.com/pnpd/pnpd/pnptemplate"
 	"github.com/pnpd/pnpd/receiving"
 	"github.com/pnpd/pnpd/sms"
@@ -71,6 +72,30 @@ func (a *API) Register(mux *http.ServeMux) {
 	route("GET /sandbox/v1/channels/{channelID}/statistics", a.statistics)
 	a.registerRecipients(route)
 	a.registerNotifications(route)
+	// Anything else under /sandbox/v1/ gets the sandbox's error body, not
+	// the mux's plain text.
+	route(unroutedPattern, a.unrouted(mux))
+}
+
+// unroutedPattern takes the requests under /sandbox/v1/ that no route takes.
+const unroutedPattern = "/sandbox/v1/"
+
+// unrouted answers a request no sandbox route takes: 405 with Allow when
+// the path has routes for other methods, 404 when it has none.
+func (a *API) unrouted(mux *http.ServeMux) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		allow := messenger.RoutedMethods(mux, r, unroutedPattern)
+		if len(allow) == 0 {
+			return pnpd.Errorf(pnpd.ENotFound, "No such sandbox endpoint.")
+		}
+
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		body := map[string]any{"code": "method_not_allowed",
+			"message": "This endpoint takes " + strings.Join(allow, " or ") + "."}
+		writeJSON(w, http.StatusMethodNotAllowed, map[string]any{"error": body})
+
+		return nil
+	}
 }
 
 // routeFunc adds one sandbox endpoint behind the sandbox token.

@@ -137,6 +137,8 @@ func TestSandboxNeedsItsToken(t *testing.T) {
 		{"GET", "/sandbox/v1/channels/1234567890/webhook-faults", ""},
 		{"DELETE", "/sandbox/v1/channels/1234567890/webhook-faults", ""},
 		{"POST", "/sandbox/v1/reset", ""},
+		{"PATCH", "/sandbox/v1/clock", ""},
+		{"GET", "/sandbox/v1/nowhere", ""},
 	}
 	tests := []struct {
 		name string
@@ -168,6 +170,54 @@ func TestSandboxNeedsItsToken(t *testing.T) {
 	}
 	if n := countRows(t, in.dbPath, "channel"); n != 0 {
 		t.Errorf("refused requests created %d channels", n)
+	}
+}
+
+// TestUnroutedAnswersInJSON: a path under /sandbox/v1/ that no route
+// takes answers with the sandbox's error body, and a method the path lacks
+// with 405 and the methods it has.
+func TestUnroutedAnswersInJSON(t *testing.T) {
+	t.Parallel()
+	in := setup(t)
+
+	tests := []struct {
+		name, method, path string
+		status             int
+		allow, body        string
+	}{
+		{"no such path", "GET", "/sandbox/v1/nowhere", 404, "",
+			errorBody("not_found", "No such sandbox endpoint.")},
+		{"a route's path with more", "GET", "/sandbox/v1/clock/x", 404, "",
+			errorBody("not_found", "No such sandbox endpoint.")},
+		{"PATCH the clock", "PATCH", "/sandbox/v1/clock", 405, "GET, POST, DELETE",
+			errorBody("method_not_allowed", "This endpoint takes GET or POST or DELETE.")},
+		{"PUT a recipient", "PUT", "/sandbox/v1/recipients/x1", 405, "GET",
+			errorBody("method_not_allowed", "This endpoint takes GET.")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+
+			req, err := http.NewRequestWithContext(t.Context(), tt.method, in.url+tt.path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Authorization", "Bearer "+token)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+
+			body, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != tt.status || resp.Header.Get("Allow") != tt.allow ||
+				resp.Header.Get("Content-Type") != "application/json" ||
+				strings.TrimSpace(string(body)) != tt.body {
+				t.Errorf("%s %s: %d Allow %q %s, want %d Allow %q %s", tt.method, tt.path,
+					resp.StatusCode, resp.Header.Get("Allow"), body, tt.status, tt.allow,
+					tt.body)
+			}
+		})
 	}
 }
 
