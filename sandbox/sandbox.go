@@ -114,7 +114,9 @@ func (a *API) serve(h handler) http.Handler {
 }
 
 func (a *API) authenticate(r *http.Request) error {
-	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	// RFC 7235 makes the scheme's name case-insensitive.
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	ok = ok && strings.EqualFold(scheme, "Bearer")
 	if !ok || subtle.ConstantTimeCompare([]byte(token), []byte(a.Token)) != 1 {
 		return pnpd.Errorf(pnpd.EUnauthorized,
 			"The sandbox API needs 'Authorization: Bearer <sandbox token>'.")

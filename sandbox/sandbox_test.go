@@ -149,6 +149,8 @@ func TestSandboxNeedsItsToken(t *testing.T) {
 		{name: "token with more", auth: "Bearer xx"},
 		{name: "other scheme", auth: "Basic x"},
 		{name: "empty bearer", auth: "Bearer "},
+		{name: "lower-case scheme, wrong token", auth: "bearer y"},
+		{name: "no space", auth: "Bearer" + token},
 	}
 	t.Run("refused", func(t *testing.T) {
 		for _, tt := range tests {
@@ -167,6 +169,14 @@ func TestSandboxNeedsItsToken(t *testing.T) {
 
 	if c := in.clock(t); c.OffsetSeconds != 0 {
 		t.Errorf("offset after refused requests = %d s, want 0", c.OffsetSeconds)
+	}
+
+	// RFC 7235: the scheme's name is case-insensitive.
+	for _, scheme := range []string{"bearer", "BEARER", "bEaReR"} {
+		resp := in.call(t, "GET", "/sandbox/v1/clock", scheme+" "+token, "")
+		if resp.status != http.StatusOK {
+			t.Errorf("GET /sandbox/v1/clock with %q: %d, want 200", scheme, resp.status)
+		}
 	}
 	if n := countRows(t, in.dbPath, "channel"); n != 0 {
 		t.Errorf("refused requests created %d channels", n)
