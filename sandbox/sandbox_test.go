@@ -585,12 +585,14 @@ func TestChannelStatistics(t *testing.T) {
 	for _, bad := range []struct {
 		path   string
 		status int
+		body   string
 	}{
-		{path + "?date=2025-01-01", http.StatusBadRequest},
-		{"/sandbox/v1/channels/1999999999/statistics", http.StatusNotFound},
+		{path + "?date=2025-01-01", http.StatusBadRequest,
+			errorBody("invalid", "Give the date as yyyyMMdd.")},
+		{"/sandbox/v1/channels/1999999999/statistics", http.StatusNotFound,
+			errorBody("not_found", "No channel has this ID.")},
 	} {
-		if r := in.call(t, "GET", bad.path, "Bearer "+token, ""); r.status != bad.status {
-			t.Errorf("%s: %d %s, want %d", bad.path, r.status, r.body, bad.status)
-		}
+		r := in.call(t, "GET", bad.path, "Bearer "+token, "")
+		wantError(t, bad.path, r, bad.status, bad.body)
 	}
 }
