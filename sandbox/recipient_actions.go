@@ -153,6 +153,9 @@ func (a *API) decodePhone(r *http.Request) (string, phoneRequest, error) {
 	}
 
 	e164, err := a.normalizePhone(req.PhoneNumber, req.Country)
+	if err == nil && IsMagicNumber(e164) {
+		err = errMagicTaken
+	}
 
 	return e164, req, err
 }

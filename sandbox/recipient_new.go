@@ -99,8 +99,8 @@ func (s *recipientSpec) recipient(now time.Time) (*pnpd.Recipient, error) {
 		return nil, err
 	}
 
-	if err := RefuseMagic(e164); err != nil {
-		return nil, err
+	if IsMagicNumber(e164) {
+		return nil, errMagicTaken
 	}
 
 	rec := &pnpd.Recipient{ID: pnpd.NewUserID(), PhoneNumber: e164,

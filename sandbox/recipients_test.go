@@ -499,6 +499,10 @@ func TestRecipientErrors(t *testing.T) {
 	notFound := func(msg string) (int, string) { return 404, errorBody("not_found", msg) }
 	notJSON := func() (int, string) { return invalid("The request body is not valid JSON.") }
 	magicRefusal := func() (int, string) { return conflict(magicMessage) }
+	magicTaken := func() (int, string) {
+		return conflict("This phone number is a magic number of the sandbox; give the " +
+			"recipient another number.")
+	}
 
 	tests := []struct {
 		name, method, path, body string
@@ -516,9 +520,9 @@ func TestRecipientErrors(t *testing.T) {
 			`"country":"JP"}`, func() (int, string) {
 			return conflict("An account uses this phone number already.")
 		}},
-		{"magic number", "POST", recipients, `{"phoneNumber":"+819000000004"}`, magicRefusal},
+		{"magic number", "POST", recipients, `{"phoneNumber":"+819000000004"}`, magicTaken},
 		{"unregistered magic number", "POST", recipients, `{"phoneNumber":"+819000000002"}`,
-			magicRefusal},
+			magicTaken},
 		{"cut short", "POST", recipients, `{"phoneNumber":`, notJSON},
 		{"privacy policy not a boolean", "POST", recipients,
 			`{"phoneNumber":"+819011120003","privacyPolicyAgreed":"yes"}`, notJSON},
@@ -587,7 +591,9 @@ func TestRecipientErrors(t *testing.T) {
 				return invalid("This is your phone number already.")
 			}},
 		{"move to a magic number", "POST", mine + "/phone-number/code",
-			`{"phoneNumber":"+819000000002"}`, magicRefusal},
+			`{"phoneNumber":"+819000000002"}`, magicTaken},
+		{"change to a magic number", "POST", mine + "/phone-number",
+			`{"phoneNumber":"090-0000-0001","code":"123456"}`, magicTaken},
 		{"block an unknown channel", "PUT", mine + "/blocks/1999999999", "",
 			func() (int, string) { return notFound("No channel has this ID.") }},
 		{"magic consent", "POST", magic("+819000000004") + "/consent", `{"agree":true}`,
