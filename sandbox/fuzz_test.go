@@ -171,8 +171,9 @@ func checkSandboxAnswer(t *testing.T, call string, status int, body []byte) {
 		"conflict": 409, "rate_limited": 429}
 	var e struct {
 		Error *struct {
-			Code    string `json:"code"`
-			Message string `json:"message"`
+			Code      string `json:"code"`
+			Message   string `json:"message"`
+			Remaining int    `json:"remaining"`
 		} `json:"error"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))

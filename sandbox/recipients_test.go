@@ -676,7 +676,8 @@ func TestRecipientsNeedTheToken(t *testing.T) {
 }
 
 // TestCodeTooSoon checks that the SMS limits hold in the sandbox too: a
-// second code within the minute is refused with 429.
+// second code within the minute is refused with 429, the seconds to wait
+// in Retry-After and in the body, as the messenger answers.
 func TestCodeTooSoon(t *testing.T) {
 	t.Parallel()
 	w := setupWorld(t)
@@ -686,9 +687,12 @@ func TestCodeTooSoon(t *testing.T) {
 	w.sendCode(t, v.UserID, "/verification/code", "", phone)
 	r := w.call(t, "POST", "/sandbox/v1/recipients/"+v.UserID+"/verification/code",
 		"Bearer "+token, "")
-	want := errorBody("rate_limited", "Wait 60 seconds before asking for another code.")
-	if r.status != http.StatusTooManyRequests || strings.TrimSpace(string(r.body)) != want {
-		t.Errorf("a second code at once: %d %s, want 429 %s", r.status, r.body, want)
+	want := `{"error":{"code":"rate_limited",` +
+		`"message":"Wait 60 seconds before asking for another code.","remaining":60}}`
+	if r.status != http.StatusTooManyRequests || strings.TrimSpace(string(r.body)) != want ||
+		r.header.Get("Retry-After") != "60" {
+		t.Errorf("a second code at once: %d Retry-After %q %s, want 429 Retry-After 60 %s",
+			r.status, r.header.Get("Retry-After"), r.body, want)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -143,6 +144,15 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 
 	body := map[string]any{"code": code, "message": pnpd.ErrorMessage(err)}
+	// As the messenger's body: a count such as seconds to wait or tries
+	// left; a rate limit's count is also the Retry-After header.
+	var e *pnpd.Error
+	if errors.As(err, &e) && e.Remaining > 0 {
+		body["remaining"] = e.Remaining
+		if status == http.StatusTooManyRequests {
+			w.Header().Set("Retry-After", strconv.Itoa(e.Remaining))
+		}
+	}
 	writeJSON(w, status, map[string]any{"error": body})
 }
 

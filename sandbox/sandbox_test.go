@@ -51,6 +51,7 @@ func setup(t *testing.T) *instance {
 
 type response struct {
 	status int
+	header http.Header
 	body   []byte
 }
 
@@ -91,7 +92,7 @@ func (in *instance) call(t *testing.T, method, path, auth, body string) response
 		t.Fatal(err)
 	}
 
-	return response{status: resp.StatusCode, body: raw}
+	return response{status: resp.StatusCode, header: resp.Header, body: raw}
 }
 
 // sandbox calls with the right token and wants a 2xx answer.
