@@ -98,22 +98,30 @@ func (a *API) Register(mux *http.ServeMux) {
 	a.registerWeb(mux, csrf)
 }
 
-// apiMethods are the methods the API's routes use.
-var apiMethods = []string{"GET", "POST", "PUT", "DELETE"}
+// routeMethods are the methods pnpd's JSON APIs route.
+var routeMethods = []string{"GET", "POST", "PUT", "PATCH", "DELETE"}
+
+// RoutedMethods returns the methods mux has a route for at r's path, the
+// catch-all pattern that asks left out: what a 405's Allow header lists.
+// The sandbox API answers its unrouted requests with it too.
+func RoutedMethods(mux *http.ServeMux, r *http.Request, catchAll string) []string {
+	var allow []string
+	for _, m := range routeMethods {
+		other := r.Clone(r.Context())
+		other.Method = m
+		if _, pattern := mux.Handler(other); pattern != "" && pattern != catchAll {
+			allow = append(allow, m)
+		}
+	}
+
+	return allow
+}
 
 // unrouted answers a request no API route takes: 405 with Allow when the
 // path has routes for other methods, 404 when it has none.
 func (a *API) unrouted(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var allow []string
-		for _, m := range apiMethods {
-			other := r.Clone(r.Context())
-			other.Method = m
-			if _, pattern := mux.Handler(other); pattern != "" && pattern != "/api/" {
-				allow = append(allow, m)
-			}
-		}
-
+		allow := RoutedMethods(mux, r, "/api/")
 		if len(allow) == 0 {
 			a.writeError(w, r, pnpd.Errorf(pnpd.ENotFound, "No such API endpoint."))
 			return

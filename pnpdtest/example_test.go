@@ -81,5 +81,5 @@ func Example() {
 	// Output:
 	// channel ID: 10 digits
 	// clock ahead by 24h0m0s
-	// GET /sandbox/v1/channels/404/statistics: 404 not_found: channel not found.
+	// GET /sandbox/v1/channels/404/statistics: 404 not_found: No channel has this ID.
 }

@@ -2,6 +2,7 @@ package sandbox_test
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -127,7 +128,9 @@ func FuzzCreateRecipient(f *testing.F) {
 		// follows it.
 		var req struct{ PhoneNumber, Country, DisplayName string }
 		_ = json.NewDecoder(bytes.NewReader(body)).Decode(&req)
-		e164, err := pnpd.NormalizePhone(req.PhoneNumber, req.Country)
+		// The test server's default country reads a number without "+".
+		country := cmp.Or(strings.TrimSpace(req.Country), "JP")
+		e164, err := pnpd.NormalizePhone(req.PhoneNumber, country)
 		checkNoNumber(t, req.PhoneNumber, req.DisplayName, got)
 		if err == nil {
 			checkNoNumber(t, e164, req.DisplayName, got)
@@ -168,8 +171,9 @@ func checkSandboxAnswer(t *testing.T, call string, status int, body []byte) {
 		"conflict": 409, "rate_limited": 429}
 	var e struct {
 		Error *struct {
-			Code    string `json:"code"`
-			Message string `json:"message"`
+			Code      string `json:"code"`
+			Message   string `json:"message"`
+			Remaining int    `json:"remaining"`
 		} `json:"error"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))

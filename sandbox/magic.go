@@ -88,6 +88,12 @@ var errMagic = &pnpd.Error{Code: pnpd.EConflict, Field: "phoneNumber",
 	Message: "This phone number is a magic number of the sandbox; it always behaves " +
 		"one way. Create a recipient with POST /sandbox/v1/recipients to act on."}
 
+// errMagicTaken is what creating a recipient with a magic number, or moving
+// one to it, answers: the magic number's behaviour is the sandbox's.
+var errMagicTaken = &pnpd.Error{Code: pnpd.EConflict, Field: "phoneNumber",
+	Message: "This phone number is a magic number of the sandbox; give the " +
+		"recipient another number."}
+
 // RefuseMagic returns a conflict for a magic number and nil for any other:
 // in sandbox mode it is the receiving flow's Reserved check, so that no
 // action changes a magic number's recipient and no account takes one.

@@ -126,7 +126,8 @@ func TestRoutesAreWhatRegisterAdds(t *testing.T) {
 
 	for _, path := range probePaths(t) {
 		for _, method := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
-			if got := routeOf(mux, method, path); got != "" && !listed[normalPattern(got)] {
+			got := routeOf(mux, method, path)
+			if got != "" && got != sandbox.UnroutedPattern && !listed[normalPattern(got)] {
 				t.Errorf("%s %s reaches %q, which sandbox.Routes lacks", method, path, got)
 			}
 		}

@@ -124,7 +124,7 @@ type phoneRequest struct {
 
 func (a *API) phoneNumberCode(w http.ResponseWriter, r *http.Request,
 	rec *pnpd.Recipient) error {
-	e164, _, err := decodePhone(r)
+	e164, _, err := a.decodePhone(r)
 	if err != nil {
 		return err
 	}
@@ -136,7 +136,7 @@ func (a *API) phoneNumberCode(w http.ResponseWriter, r *http.Request,
 
 func (a *API) changePhoneNumber(w http.ResponseWriter, r *http.Request,
 	rec *pnpd.Recipient) error {
-	e164, req, err := decodePhone(r)
+	e164, req, err := a.decodePhone(r)
 	if err != nil {
 		return err
 	}
@@ -146,13 +146,16 @@ func (a *API) changePhoneNumber(w http.ResponseWriter, r *http.Request,
 	return writeResult(w, res, err)
 }
 
-func decodePhone(r *http.Request) (string, phoneRequest, error) {
+func (a *API) decodePhone(r *http.Request) (string, phoneRequest, error) {
 	var req phoneRequest
 	if err := decodeJSON(r, &req); err != nil {
 		return "", req, err
 	}
 
-	e164, err := pnpd.NormalizePhone(req.PhoneNumber, req.Country)
+	e164, err := a.normalizePhone(req.PhoneNumber, req.Country)
+	if err == nil && IsMagicNumber(e164) {
+		err = errMagicTaken
+	}
 
 	return e164, req, err
 }

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"slices"
@@ -34,6 +35,7 @@ func (a *API) createRecipient(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 
+	spec.Country = cmp.Or(strings.TrimSpace(spec.Country), a.DefaultCountry)
 	rec, err := spec.recipient(a.Clock.Now())
 	if err != nil {
 		return err
@@ -97,8 +99,8 @@ func (s *recipientSpec) recipient(now time.Time) (*pnpd.Recipient, error) {
 		return nil, err
 	}
 
-	if err := RefuseMagic(e164); err != nil {
-		return nil, err
+	if IsMagicNumber(e164) {
+		return nil, errMagicTaken
 	}
 
 	rec := &pnpd.Recipient{ID: pnpd.NewUserID(), PhoneNumber: e164,

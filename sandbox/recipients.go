@@ -145,7 +145,7 @@ var codePattern = regexp.MustCompile(`\b[0-9]{6}\b`)
 // one sent to the number, so that a test can enter it.
 func (a *API) smsCode(w http.ResponseWriter, r *http.Request) error {
 	query := r.URL.Query()
-	phone, err := pnpd.NormalizePhone(query.Get("phoneNumber"), query.Get("country"))
+	phone, err := a.normalizePhone(query.Get("phoneNumber"), query.Get("country"))
 	if err != nil {
 		return err
 	}

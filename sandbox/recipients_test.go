@@ -4,12 +4,15 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/pnpd/pnpd"
+	"github.com/pnpd/pnpd/server"
+	"github.com/pnpd/pnpd/server/servertest"
 )
 
 // recipientView is the sandbox's view of a recipient.
@@ -496,14 +499,19 @@ func TestRecipientErrors(t *testing.T) {
 	notFound := func(msg string) (int, string) { return 404, errorBody("not_found", msg) }
 	notJSON := func() (int, string) { return invalid("The request body is not valid JSON.") }
 	magicRefusal := func() (int, string) { return conflict(magicMessage) }
+	magicTaken := func() (int, string) {
+		return conflict("This phone number is a magic number of the sandbox; give the " +
+			"recipient another number.")
+	}
 
 	tests := []struct {
 		name, method, path, body string
 		want                     func() (int, string)
 	}{
 		{"not a number", "POST", recipients, `{"phoneNumber":"12345"}`, func() (int, string) {
-			return invalid("Enter the number in international format: + and the country " +
-				"code first.")
+			// Read as a Japanese number, the server's default country.
+			return invalid("Enter the phone number with its area or mobile prefix, " +
+				"e.g. 090-1234-5678.")
 		}},
 		{"no number", "POST", recipients, `{}`, func() (int, string) {
 			return invalid("Enter a phone number.")
@@ -512,9 +520,9 @@ func TestRecipientErrors(t *testing.T) {
 			`"country":"JP"}`, func() (int, string) {
 			return conflict("An account uses this phone number already.")
 		}},
-		{"magic number", "POST", recipients, `{"phoneNumber":"+819000000004"}`, magicRefusal},
+		{"magic number", "POST", recipients, `{"phoneNumber":"+819000000004"}`, magicTaken},
 		{"unregistered magic number", "POST", recipients, `{"phoneNumber":"+819000000002"}`,
-			magicRefusal},
+			magicTaken},
 		{"cut short", "POST", recipients, `{"phoneNumber":`, notJSON},
 		{"privacy policy not a boolean", "POST", recipients,
 			`{"phoneNumber":"+819011120003","privacyPolicyAgreed":"yes"}`, notJSON},
@@ -583,7 +591,9 @@ func TestRecipientErrors(t *testing.T) {
 				return invalid("This is your phone number already.")
 			}},
 		{"move to a magic number", "POST", mine + "/phone-number/code",
-			`{"phoneNumber":"+819000000002"}`, magicRefusal},
+			`{"phoneNumber":"+819000000002"}`, magicTaken},
+		{"change to a magic number", "POST", mine + "/phone-number",
+			`{"phoneNumber":"090-0000-0001","code":"123456"}`, magicTaken},
 		{"block an unknown channel", "PUT", mine + "/blocks/1999999999", "",
 			func() (int, string) { return notFound("No channel has this ID.") }},
 		{"magic consent", "POST", magic("+819000000004") + "/consent", `{"agree":true}`,
@@ -666,7 +676,8 @@ func TestRecipientsNeedTheToken(t *testing.T) {
 }
 
 // TestCodeTooSoon checks that the SMS limits hold in the sandbox too: a
-// second code within the minute is refused with 429.
+// second code within the minute is refused with 429, the seconds to wait
+// in Retry-After and in the body, as the messenger answers.
 func TestCodeTooSoon(t *testing.T) {
 	t.Parallel()
 	w := setupWorld(t)
@@ -676,8 +687,48 @@ func TestCodeTooSoon(t *testing.T) {
 	w.sendCode(t, v.UserID, "/verification/code", "", phone)
 	r := w.call(t, "POST", "/sandbox/v1/recipients/"+v.UserID+"/verification/code",
 		"Bearer "+token, "")
-	want := errorBody("rate_limited", "Wait 60 seconds before asking for another code.")
-	if r.status != http.StatusTooManyRequests || strings.TrimSpace(string(r.body)) != want {
-		t.Errorf("a second code at once: %d %s, want 429 %s", r.status, r.body, want)
+	want := `{"error":{"code":"rate_limited",` +
+		`"message":"Wait 60 seconds before asking for another code.","remaining":60}}`
+	if r.status != http.StatusTooManyRequests || strings.TrimSpace(string(r.body)) != want ||
+		r.header.Get("Retry-After") != "60" {
+		t.Errorf("a second code at once: %d Retry-After %q %s, want 429 Retry-After 60 %s",
+			r.status, r.header.Get("Retry-After"), r.body, want)
+	}
+}
+
+// TestPhoneWithoutPlusReadsTheDefaultCountry: on a server whose default
+// country is Thailand, numbers written without "+" and without country are
+// read as Thai ones wherever the sandbox takes a number, as the messenger
+// reads them.
+func TestPhoneWithoutPlusReadsTheDefaultCountry(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	srv := servertest.Start(t, server.Config{DataDir: dir, Sandbox: true,
+		SandboxToken: token, DefaultCountry: "TH"})
+	in := &instance{srv: srv, url: srv.URL(), dbPath: filepath.Join(dir, "pnpd.db")}
+	w := &world{instance: in, ch: in.newChannel(t)}
+	const first, moved = "+66812345001", "+66812345002"
+
+	v := w.newRecipient(t, "081-234-5001", "")
+	if v.PhoneHash != pnpd.HashPhone(first) {
+		t.Errorf("recipient created from a national number: %s, want the Thai one's hash",
+			v.MaskedPhoneNumber)
+	}
+
+	w.sendCode(t, v.UserID, "/phone-number/code", `{"phoneNumber":"081-234-5002"}`, moved)
+	var outbox struct {
+		Messages []struct{ MaskedPhoneNumber string }
+	}
+	w.sandbox(t, "GET", "/sandbox/v1/sms?phoneNumber=0812345002", "", &outbox)
+	if len(outbox.Messages) != 1 || outbox.Messages[0].MaskedPhoneNumber != pnpd.MaskPhone(moved) {
+		t.Errorf("outbox of a national number: %+v, want the one SMS sent to it", outbox)
+	}
+
+	var code struct{ Code string }
+	w.sandbox(t, "GET", "/sandbox/v1/sms/code?phoneNumber=0812345002", "", &code)
+	w.act(t, "POST", v.UserID, "/phone-number",
+		`{"phoneNumber":"081-234-5002","code":"`+code.Code+`"}`, result(0, 0, false))
+	if got := w.recipient(t, v.UserID); got.PhoneHash != pnpd.HashPhone(moved) {
+		t.Errorf("number after the change: %s, want the Thai one", got.MaskedPhoneNumber)
 	}
 }

@@ -4,9 +4,11 @@
 package sandbox
 
 import (
+	"cmp"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/pnpd/pnpd"
 	"github.com/pnpd/pnpd/account"
+	"github.com/pnpd/pnpd/messenger"
 	"github.com/pnpd/pnpd/pnptemplate"
 	"github.com/pnpd/pnpd/receiving"
 	"github.com/pnpd/pnpd/sms"
@@ -46,6 +49,9 @@ type API struct {
 	// Codes sends and checks the SMS codes of the recipients the sandbox
 	// acts as.
 	Codes *sms.Codes
+	// DefaultCountry reads phone numbers written without "+" when a request
+	// names no country, as the messenger does.
+	DefaultCountry string
 
 	accounts *account.Service
 }
@@ -67,6 +73,30 @@ func (a *API) Register(mux *http.ServeMux) {
 	route("GET /sandbox/v1/channels/{channelID}/statistics", a.statistics)
 	a.registerRecipients(route)
 	a.registerNotifications(route)
+	// Anything else under /sandbox/v1/ gets the sandbox's error body, not
+	// the mux's plain text.
+	route(unroutedPattern, a.unrouted(mux))
+}
+
+// unroutedPattern takes the requests under /sandbox/v1/ that no route takes.
+const unroutedPattern = "/sandbox/v1/"
+
+// unrouted answers a request no sandbox route takes: 405 with Allow when
+// the path has routes for other methods, 404 when it has none.
+func (a *API) unrouted(mux *http.ServeMux) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		allow := messenger.RoutedMethods(mux, r, unroutedPattern)
+		if len(allow) == 0 {
+			return pnpd.Errorf(pnpd.ENotFound, "No such sandbox endpoint.")
+		}
+
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		body := map[string]any{"code": "method_not_allowed",
+			"message": "This endpoint takes " + strings.Join(allow, " or ") + "."}
+		writeJSON(w, http.StatusMethodNotAllowed, map[string]any{"error": body})
+
+		return nil
+	}
 }
 
 // routeFunc adds one sandbox endpoint behind the sandbox token.
@@ -85,7 +115,9 @@ func (a *API) serve(h handler) http.Handler {
 }
 
 func (a *API) authenticate(r *http.Request) error {
-	token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	// RFC 7235 makes the scheme's name case-insensitive.
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	ok = ok && strings.EqualFold(scheme, "Bearer")
 	if !ok || subtle.ConstantTimeCompare([]byte(token), []byte(a.Token)) != 1 {
 		return pnpd.Errorf(pnpd.EUnauthorized,
 			"The sandbox API needs 'Authorization: Bearer <sandbox token>'.")
@@ -112,6 +144,15 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 
 	body := map[string]any{"code": code, "message": pnpd.ErrorMessage(err)}
+	// As the messenger's body: a count such as seconds to wait or tries
+	// left; a rate limit's count is also the Retry-After header.
+	var e *pnpd.Error
+	if errors.As(err, &e) && e.Remaining > 0 {
+		body["remaining"] = e.Remaining
+		if status == http.StatusTooManyRequests {
+			w.Header().Set("Retry-After", strconv.Itoa(e.Remaining))
+		}
+	}
 	writeJSON(w, status, map[string]any{"error": body})
 }
 
@@ -246,7 +287,7 @@ func (a *API) outbox(w http.ResponseWriter, r *http.Request) error {
 	phone := r.URL.Query().Get("phoneNumber")
 	if phone != "" {
 		var err error
-		if phone, err = pnpd.NormalizePhone(phone, r.URL.Query().Get("country")); err != nil {
+		if phone, err = a.normalizePhone(phone, r.URL.Query().Get("country")); err != nil {
 			return err
 		}
 	}
@@ -266,6 +307,12 @@ func (a *API) outbox(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, map[string]any{"messages": out})
 
 	return nil
+}
+
+// normalizePhone returns the number in E.164, reading a number without "+"
+// in country's format, or the default country's when country is empty.
+func (a *API) normalizePhone(input, country string) (string, error) {
+	return pnpd.NormalizePhone(input, cmp.Or(strings.TrimSpace(country), a.DefaultCountry))
 }
 
 func decodeJSON(r *http.Request, v any) error {

@@ -51,6 +51,7 @@ func setup(t *testing.T) *instance {
 
 type response struct {
 	status int
+	header http.Header
 	body   []byte
 }
 
@@ -91,7 +92,7 @@ func (in *instance) call(t *testing.T, method, path, auth, body string) response
 		t.Fatal(err)
 	}
 
-	return response{status: resp.StatusCode, body: raw}
+	return response{status: resp.StatusCode, header: resp.Header, body: raw}
 }
 
 // sandbox calls with the right token and wants a 2xx answer.
@@ -137,6 +138,8 @@ func TestSandboxNeedsItsToken(t *testing.T) {
 		{"GET", "/sandbox/v1/channels/1234567890/webhook-faults", ""},
 		{"DELETE", "/sandbox/v1/channels/1234567890/webhook-faults", ""},
 		{"POST", "/sandbox/v1/reset", ""},
+		{"PATCH", "/sandbox/v1/clock", ""},
+		{"GET", "/sandbox/v1/nowhere", ""},
 	}
 	tests := []struct {
 		name string
@@ -147,6 +150,8 @@ func TestSandboxNeedsItsToken(t *testing.T) {
 		{name: "token with more", auth: "Bearer xx"},
 		{name: "other scheme", auth: "Basic x"},
 		{name: "empty bearer", auth: "Bearer "},
+		{name: "lower-case scheme, wrong token", auth: "bearer y"},
+		{name: "no space", auth: "Bearer" + token},
 	}
 	t.Run("refused", func(t *testing.T) {
 		for _, tt := range tests {
@@ -166,8 +171,64 @@ func TestSandboxNeedsItsToken(t *testing.T) {
 	if c := in.clock(t); c.OffsetSeconds != 0 {
 		t.Errorf("offset after refused requests = %d s, want 0", c.OffsetSeconds)
 	}
+
+	// RFC 7235: the scheme's name is case-insensitive.
+	for _, scheme := range []string{"bearer", "BEARER", "bEaReR"} {
+		resp := in.call(t, "GET", "/sandbox/v1/clock", scheme+" "+token, "")
+		if resp.status != http.StatusOK {
+			t.Errorf("GET /sandbox/v1/clock with %q: %d, want 200", scheme, resp.status)
+		}
+	}
 	if n := countRows(t, in.dbPath, "channel"); n != 0 {
 		t.Errorf("refused requests created %d channels", n)
+	}
+}
+
+// TestUnroutedAnswersInJSON: a path under /sandbox/v1/ that no route
+// takes answers with the sandbox's error body, and a method the path lacks
+// with 405 and the methods it has.
+func TestUnroutedAnswersInJSON(t *testing.T) {
+	t.Parallel()
+	in := setup(t)
+
+	tests := []struct {
+		name, method, path string
+		status             int
+		allow, body        string
+	}{
+		{"no such path", "GET", "/sandbox/v1/nowhere", 404, "",
+			errorBody("not_found", "No such sandbox endpoint.")},
+		{"a route's path with more", "GET", "/sandbox/v1/clock/x", 404, "",
+			errorBody("not_found", "No such sandbox endpoint.")},
+		{"PATCH the clock", "PATCH", "/sandbox/v1/clock", 405, "GET, POST, DELETE",
+			errorBody("method_not_allowed", "This endpoint takes GET or POST or DELETE.")},
+		{"PUT a recipient", "PUT", "/sandbox/v1/recipients/x1", 405, "GET",
+			errorBody("method_not_allowed", "This endpoint takes GET.")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+
+			req, err := http.NewRequestWithContext(t.Context(), tt.method, in.url+tt.path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Authorization", "Bearer "+token)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+
+			body, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != tt.status || resp.Header.Get("Allow") != tt.allow ||
+				resp.Header.Get("Content-Type") != "application/json" ||
+				strings.TrimSpace(string(body)) != tt.body {
+				t.Errorf("%s %s: %d Allow %q %s, want %d Allow %q %s", tt.method, tt.path,
+					resp.StatusCode, resp.Header.Get("Allow"), body, tt.status, tt.allow,
+					tt.body)
+			}
+		})
 	}
 }
 
@@ -525,12 +586,14 @@ func TestChannelStatistics(t *testing.T) {
 	for _, bad := range []struct {
 		path   string
 		status int
+		body   string
 	}{
-		{path + "?date=2025-01-01", http.StatusBadRequest},
-		{"/sandbox/v1/channels/1999999999/statistics", http.StatusNotFound},
+		{path + "?date=2025-01-01", http.StatusBadRequest,
+			errorBody("invalid", "Give the date as yyyyMMdd.")},
+		{"/sandbox/v1/channels/1999999999/statistics", http.StatusNotFound,
+			errorBody("not_found", "No channel has this ID.")},
 	} {
-		if r := in.call(t, "GET", bad.path, "Bearer "+token, ""); r.status != bad.status {
-			t.Errorf("%s: %d %s, want %d", bad.path, r.status, r.body, bad.status)
-		}
+		r := in.call(t, "GET", bad.path, "Bearer "+token, "")
+		wantError(t, bad.path, r, bad.status, bad.body)
 	}
 }

@@ -29,7 +29,7 @@ type unitCount struct {
 func (a *API) statistics(w http.ResponseWriter, r *http.Request) error {
 	ch, err := a.Store.Channel(r.Context(), r.PathValue("channelID"))
 	if err != nil {
-		return err
+		return notFoundAs(err, "No channel has this ID.")
 	}
 
 	day, err := statisticsDay(r.URL.Query().Get("date"), a.Clock.Now())

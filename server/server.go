@@ -192,7 +192,8 @@ func (s *Server) routes(recv *receiving.Service) http.Handler {
 		(&sandbox.API{Store: s.db, Clock: s.clock, Receiving: recv, Token: s.cfg.SandboxToken,
 			Log: s.log, Expire: expire(recv), JobsDue: s.db.MakeDue,
 			MaxFaultDelay: s.faultDelayLimit(),
-			Templates:     s.cfg.Templates, Codes: codes}).Register(mux)
+			Templates:     s.cfg.Templates, Codes: codes,
+			DefaultCountry: s.cfg.DefaultCountry}).Register(mux)
 	}
 	s.operations(mux)
 
