@@ -202,7 +202,9 @@ func TestFaultErrors(t *testing.T) {
 		{"count 0", `{"kind":"drop","count":0}`, invalid("Give count from 1 to 100.")},
 		{"count 101", `{"kind":"drop","count":101}`, invalid("Give count from 1 to 100.")},
 		{"count a fraction", `{"kind":"drop","count":1.5}`,
-			invalid("The request body is not valid JSON.")},
+			invalid(`The property "count" in the request body must be a whole number.`)},
+		{"code a string", `{"kind":"status","statusCode":"500"}`,
+			invalid(`The property "statusCode" in the request body must be a whole number.`)},
 		{"not JSON", `kind=drop`, invalid("The request body is not valid JSON.")},
 	}
 	for _, tt := range tests {

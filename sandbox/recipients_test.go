@@ -525,7 +525,11 @@ func TestRecipientErrors(t *testing.T) {
 			magicTaken},
 		{"cut short", "POST", recipients, `{"phoneNumber":`, notJSON},
 		{"privacy policy not a boolean", "POST", recipients,
-			`{"phoneNumber":"+819011120003","privacyPolicyAgreed":"yes"}`, notJSON},
+			`{"phoneNumber":"+819011120003","privacyPolicyAgreed":"yes"}`,
+			func() (int, string) {
+				return invalid(`The property "privacyPolicyAgreed" in the request body ` +
+					`must be true or false.`)
+			}},
 		{"created in the future", "POST", recipients,
 			`{"phoneNumber":"+819011120003","createdAt":"` + future + `"}`,
 			func() (int, string) {

@@ -33,12 +33,15 @@ func (a *API) reset(w http.ResponseWriter, r *http.Request) error {
 // decodeOptionalJSON decodes the body into v, leaving v alone when the
 // body is empty.
 func decodeOptionalJSON(r *http.Request, v any) error {
-	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, 64<<10))
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxBody))
 	if err == nil && len(bytes.TrimSpace(body)) == 0 {
 		return nil
 	}
-	if err != nil || json.Unmarshal(body, v) != nil {
-		return pnpd.Errorf(pnpd.EInvalid, "The request body is not valid JSON.")
+	if err == nil {
+		err = json.Unmarshal(body, v)
+	}
+	if err != nil {
+		return bodyError(err)
 	}
 
 	return nil

@@ -2,6 +2,7 @@ package sandbox_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -151,9 +152,15 @@ func TestResetRefusesABadBody(t *testing.T) {
 	t.Parallel()
 
 	in := setup(t)
-	for _, body := range []string{`{"keepChannels":`, `{"keepChannels":"yes"}`, `[]`} {
+	notJSON := "The request body is not valid JSON."
+	for body, want := range map[string]string{
+		`{"keepChannels":`:       notJSON,
+		`[]`:                     notJSON,
+		`{"keepChannels":"yes"}`: `The property "keepChannels" in the request body must be true or false.`,
+		`{"keepChannels":true,"pad":"` + strings.Repeat("x", 70<<10) + `"}`: "The request body is over 64 KB.",
+	} {
 		r := in.call(t, "POST", "/sandbox/v1/reset", "Bearer "+token, body)
-		wantError(t, body, r, http.StatusBadRequest,
-			errorBody("invalid", "The request body is not valid JSON."))
+		wantError(t, body[:min(len(body), 40)], r, http.StatusBadRequest,
+			errorBody("invalid", want))
 	}
 }

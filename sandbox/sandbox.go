@@ -11,6 +11,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -316,9 +317,55 @@ func (a *API) normalizePhone(input, country string) (string, error) {
 }
 
 func decodeJSON(r *http.Request, v any) error {
-	if err := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 64<<10)).Decode(v); err != nil {
-		return pnpd.Errorf(pnpd.EInvalid, "The request body is not valid JSON.")
+	if err := json.NewDecoder(http.MaxBytesReader(nil, r.Body, maxBody)).Decode(v); err != nil {
+		return bodyError(err)
 	}
 
 	return nil
+}
+
+// maxBody is the largest request body the sandbox reads.
+const maxBody = 64 << 10
+
+// bodyError says what is wrong with a body that did not decode: a member of
+// the wrong type by name, a body too large, or JSON that is not.
+func bodyError(err error) error {
+	var typeErr *json.UnmarshalTypeError
+	var sizeErr *http.MaxBytesError
+	switch {
+	case errors.As(err, &typeErr) && typeErr.Field != "":
+		return pnpd.Errorf(pnpd.EInvalid, "The property %q in the request body must be %s.",
+			typeErr.Field, kindName(typeErr.Type))
+	case errors.As(err, &sizeErr):
+		return pnpd.Errorf(pnpd.EInvalid, "The request body is over %d KB.", maxBody>>10)
+	}
+
+	return pnpd.Errorf(pnpd.EInvalid, "The request body is not valid JSON.")
+}
+
+// kindName names what a Go type takes in JSON, as a person would.
+func kindName(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	}
+
+	if t == reflect.TypeFor[time.Time]() {
+		return "an RFC 3339 time"
+	}
+
+	return "an object"
 }
