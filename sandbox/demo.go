@@ -147,4 +147,6 @@ func (d Demo) Print(w io.Writer, baseURL string) {
 		fmt.Fprintf(w, "  %-14s %-6s %s\n", r.PhoneNumber, r.Name, r.State)
 	}
 	fmt.Fprintf(w, "  %-14s %-6s %s\n", "+819099999999", "-", "no account: the API answers 422")
+	fmt.Fprintf(w, "  %-14s %-6s %s\n", "+8190000000xx", "-", "01 to 08, the sandbox's magic "+
+		"numbers: "+baseURL+"/sandbox/v1/magic-numbers, or the README")
 }
