@@ -101,6 +101,17 @@ func (a *API) Register(mux *http.ServeMux) {
 // routeMethods are the methods pnpd's JSON APIs route.
 var routeMethods = []string{"GET", "POST", "PUT", "PATCH", "DELETE"}
 
+// MethodsMessage tells a client which methods a path takes, for a 405:
+// "This endpoint takes GET, POST or DELETE."
+func MethodsMessage(allow []string) string {
+	list := allow[len(allow)-1]
+	if n := len(allow); n > 1 {
+		list = strings.Join(allow[:n-1], ", ") + " or " + list
+	}
+
+	return "This endpoint takes " + list + "."
+}
+
 // RoutedMethods returns the methods mux has a route for at r's path, the
 // catch-all pattern that asks left out: what a 405's Allow header lists.
 // The sandbox API answers its unrouted requests with it too.
@@ -130,7 +141,7 @@ func (a *API) unrouted(mux *http.ServeMux) http.Handler {
 		w.Header().Set("Allow", strings.Join(allow, ", "))
 		var body errorBody
 		body.Error.Code = "method_not_allowed"
-		body.Error.Message = "This endpoint takes " + strings.Join(allow, " or ") + "."
+		body.Error.Message = MethodsMessage(allow)
 		writeJSON(w, http.StatusMethodNotAllowed, body)
 	})
 }

@@ -93,7 +93,7 @@ func (a *API) unrouted(mux *http.ServeMux) handler {
 
 		w.Header().Set("Allow", strings.Join(allow, ", "))
 		body := map[string]any{"code": "method_not_allowed",
-			"message": "This endpoint takes " + strings.Join(allow, " or ") + "."}
+			"message": messenger.MethodsMessage(allow)}
 		writeJSON(w, http.StatusMethodNotAllowed, map[string]any{"error": body})
 
 		return nil

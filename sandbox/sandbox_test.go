@@ -201,7 +201,7 @@ func TestUnroutedAnswersInJSON(t *testing.T) {
 		{"a route's path with more", "GET", "/sandbox/v1/clock/x", 404, "",
 			errorBody("not_found", "No such sandbox endpoint.")},
 		{"PATCH the clock", "PATCH", "/sandbox/v1/clock", 405, "GET, POST, DELETE",
-			errorBody("method_not_allowed", "This endpoint takes GET or POST or DELETE.")},
+			errorBody("method_not_allowed", "This endpoint takes GET, POST or DELETE.")},
 		{"PUT a recipient", "PUT", "/sandbox/v1/recipients/x1", 405, "GET",
 			errorBody("method_not_allowed", "This endpoint takes GET.")},
 	}
