@@ -42,6 +42,9 @@ type ChannelStore interface {
 	// hash, belongs to. ENotFound when there is none.
 	ChannelByToken(ctx context.Context, tokenHash string, now time.Time) (*Channel, error)
 	CreateAccessToken(ctx context.Context, t *AccessToken) error
+	// UpdateChannelWebhook sets a channel's webhook URL and whether
+	// webhooks are on. ENotFound when there is no such channel.
+	UpdateChannelWebhook(ctx context.Context, channelID, url string, enabled bool) error
 }
 
 // AccessToken is a channel access token, stored only as its hash.

@@ -224,6 +224,34 @@ func (q *queries) CreateAccessToken(ctx context.Context, t *pnpd.AccessToken) er
 		t.Hash, t.ChannelID, t.Kind, t.CreatedAt.UnixMilli(), ms(t.ExpiresAt))
 }
 
+// UpdateChannelWebhook runs in a write transaction of its own outside
+// Update, so that the channel cache is emptied once the change commits.
+func (q *queries) UpdateChannelWebhook(ctx context.Context, channelID, url string,
+	enabled bool) error {
+	if q.tx == nil {
+		return q.db.Update(ctx, func(tq pnpd.Queries) error {
+			return tq.UpdateChannelWebhook(ctx, channelID, url, enabled)
+		})
+	}
+
+	q.channelsChanged()
+	res, err := q.w.ExecContext(ctx, `UPDATE channel SET webhook_url = ?, webhook_enabled = ?
+		WHERE id = ?`, url, enabled, channelID)
+	if err != nil {
+		return fmt.Errorf("update channel webhook: %w", err)
+	}
+
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("update channel webhook: %w", err)
+	}
+	if n == 0 {
+		return pnpd.Errorf(pnpd.ENotFound, "channel not found.")
+	}
+
+	return nil
+}
+
 const recipientColumns = `id, display_name, phone_number, phone_hash, language,
 	created_at, phone_changed_at, sms_verified_at, consent, privacy_policy_agreed`
 

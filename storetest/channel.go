@@ -14,6 +14,8 @@ var channelTests = []test{
 	{"ListIDs", testChannelIDs},
 	{"ByToken", testChannelByToken},
 	{"ByTokenAsTimeGoesOn", testChannelByTokenOverTime},
+	{"UpdateWebhook", testChannelUpdateWebhook},
+	{"UpdateWebhookOfUnknownID", testChannelUpdateWebhookUnknown},
 }
 
 // testChannelRoundTrip checks that Channel returns every field as saved,
@@ -186,4 +188,43 @@ func testChannelByTokenOverTime(t *testing.T, f *fixture) {
 	got, err := f.store.Channel(f.ctx, c.ID)
 	ok(t, "channel", err)
 	equal(t, "channel after a caller changed a copy", got, c)
+}
+
+// testChannelUpdateWebhook checks that a channel's new webhook settings are
+// seen at once by both lookups, though each read the channel before, and
+// inside the Update that makes them.
+func testChannelUpdateWebhook(t *testing.T, f *fixture) {
+	c := f.channel(t)
+	hash := pnpd.HashToken("webhook settings")
+	ok(t, "create access token", f.store.CreateAccessToken(f.ctx, &pnpd.AccessToken{
+		Hash: hash, ChannelID: c.ID, Kind: "long_lived", CreatedAt: at(0),
+	}))
+	wantChannelByToken(t, f, hash, c, true)
+	_, err := f.store.Channel(f.ctx, c.ID)
+	ok(t, "channel", err)
+
+	c.WebhookURL, c.WebhookEnabled = "http://127.0.0.1:8080/hook", false
+	ok(t, "update webhook", f.store.UpdateChannelWebhook(f.ctx, c.ID, c.WebhookURL, false))
+	wantChannelByToken(t, f, hash, c, true)
+	got, err := f.store.Channel(f.ctx, c.ID)
+	ok(t, "channel", err)
+	equal(t, "channel after the update", got, c)
+
+	c.WebhookURL, c.WebhookEnabled = "https://shop.example/new", true
+	ok(t, "update", f.store.Update(f.ctx, func(q pnpd.Queries) error {
+		ok(t, "update webhook", q.UpdateChannelWebhook(f.ctx, c.ID, c.WebhookURL, true))
+		got, err := q.Channel(f.ctx, c.ID)
+		ok(t, "channel inside the update", err)
+		equal(t, "channel inside the update", got, c)
+
+		return nil
+	}))
+	wantChannelByToken(t, f, hash, c, true)
+}
+
+func testChannelUpdateWebhookUnknown(t *testing.T, f *fixture) {
+	f.channel(t)
+
+	err := f.store.UpdateChannelWebhook(f.ctx, "1999999999", "https://x.example/", true)
+	wantCode(t, "update webhook of an unknown ID", err, pnpd.ENotFound)
 }
