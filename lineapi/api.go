@@ -21,6 +21,7 @@ import (
 	"github.com/pnpd/pnpd/messenger/render"
 	"github.com/pnpd/pnpd/pnptemplate"
 	"github.com/pnpd/pnpd/receiving"
+	"github.com/pnpd/pnpd/webhook"
 )
 
 // API serves the LINE-compatible endpoints.
@@ -39,6 +40,9 @@ type API struct {
 	Templates *pnptemplate.Catalogue
 	// Words gives the renderer's words in a language, for previews.
 	Words func(lang string) render.Text
+	// Webhooks sends the webhook test's request; nil means a Sender with
+	// LINE's 2-second timeout.
+	Webhooks *webhook.Sender
 
 	limiters sync.Map // channel ID + endpoint → *rate.Limiter
 }
@@ -69,12 +73,24 @@ func (a *API) Register(mux *http.ServeMux) {
 		{"GET", "/v2/bot/message/delivery/pnp/templated", "templated_count", a.countTemplated},
 		{"GET", "/v2/bot/message/aggregation/info", "unit_usage", a.unitUsage},
 		{"GET", "/v2/bot/message/aggregation/list", "unit_list", a.unitList},
+		{"PUT", webhookEndpointPath, "set_webhook_endpoint", a.setWebhookEndpoint},
+		{"GET", webhookEndpointPath, "webhook_endpoint", a.webhookEndpoint},
+		{"POST", "/v2/bot/channel/webhook/test", "test_webhook", a.testWebhook},
+		{"GET", "/v2/bot/info", "bot_info", a.botInfo},
 	}
+	var paths []string
+	allow := map[string][]string{}
 	for _, rt := range routes {
 		mux.Handle(rt.method+" "+rt.path, a.endpoint(rt.name, rt.h))
+		if allow[rt.path] == nil {
+			paths = append(paths, rt.path)
+		}
+		allow[rt.path] = append(allow[rt.path], rt.method)
+	}
+	for _, p := range paths {
 		// The rest of LINE's paths answer in LINE's format too, with a
 		// request ID: a wrong method is a 405, an unknown path a 404.
-		mux.Handle(rt.path, a.unrouted(http.StatusMethodNotAllowed, rt.method))
+		mux.Handle(p, a.unrouted(http.StatusMethodNotAllowed, strings.Join(allow[p], ", ")))
 	}
 	mux.Handle("POST /templates/preview", a.endpoint("templated_preview", a.previewTemplated))
 	mux.Handle("/templates/preview", a.unrouted(http.StatusMethodNotAllowed, "POST"))

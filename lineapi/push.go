@@ -126,11 +126,8 @@ func checkHeaders(r *http.Request) (string, error) {
 		return "", fail(http.StatusBadRequest, msgRetryKey)
 	}
 
-	ct := r.Header.Get("Content-Type")
-	mt, _, err := mime.ParseMediaType(ct)
-	if err != nil || mt != "application/json" {
-		return "", fail(http.StatusUnsupportedMediaType,
-			fmt.Sprintf("The content type, '%s', is not supported", ct))
+	if err := checkContentType(r); err != nil {
+		return "", err
 	}
 
 	tag := r.Header.Get("X-Line-Delivery-Tag")
@@ -149,6 +146,18 @@ func checkHeaders(r *http.Request) (string, error) {
 	}
 
 	return tag, nil
+}
+
+// checkContentType accepts JSON only, with or without a charset.
+func checkContentType(r *http.Request) error {
+	ct := r.Header.Get("Content-Type")
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil || mt != "application/json" {
+		return fail(http.StatusUnsupportedMediaType,
+			fmt.Sprintf("The content type, '%s', is not supported", ct))
+	}
+
+	return nil
 }
 
 func readBody(r *http.Request) ([]byte, error) {
