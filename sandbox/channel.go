@@ -8,10 +8,10 @@ import (
 	"fmt"
 	"math/big"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/pnpd/pnpd"
+	"github.com/pnpd/pnpd/webhook"
 )
 
 // ChannelSpec describes a channel to create.
@@ -111,16 +111,11 @@ func checkSpec(spec *ChannelSpec) error {
 		return pnpd.Errorf(pnpd.EInvalid, "Give the channel a name of 1 to 20 characters.")
 	case !pnpd.KnownCountry(spec.Country):
 		return pnpd.Errorf(pnpd.EInvalid, "The country must be a country code such as JP.")
-	case spec.WebhookURL != "" && !httpURL(spec.WebhookURL):
+	case spec.WebhookURL != "" && !webhook.ValidURL(spec.WebhookURL):
 		return pnpd.Errorf(pnpd.EInvalid, "The webhook URL must be an http or https URL.")
 	}
 
 	return nil
-}
-
-func httpURL(s string) bool {
-	u, err := url.Parse(s)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 // newChannelID returns ten digits, as LINE's channel IDs.

@@ -23,7 +23,7 @@ import (
 // client has an *http.Transport.
 func (s *Sender) SendDropped(ctx context.Context, rawURL, secret string,
 	body []byte) Result {
-	if !validURL(rawURL) {
+	if !ValidURL(rawURL) {
 		return Result{Reason: pnpd.ReasonCouldNotConnect, Detail: detailInvalidURL}
 	}
 

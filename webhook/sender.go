@@ -56,7 +56,7 @@ var errAttemptTimeout = errors.New("webhook response not received in time")
 // in LINE's reasons. It never returns an error: every failure is a Result.
 func (s *Sender) Send(ctx context.Context, rawURL, secret string,
 	body []byte) Result {
-	if !validURL(rawURL) {
+	if !ValidURL(rawURL) {
 		return Result{Reason: pnpd.ReasonCouldNotConnect, Detail: detailInvalidURL}
 	}
 
@@ -105,8 +105,10 @@ func (s *Sender) client() *http.Client {
 	return &c
 }
 
-// validURL accepts only absolute http and https URLs with a host.
-func validURL(rawURL string) bool {
+// ValidURL reports whether rawURL is one pnpd sends webhooks to: absolute,
+// http or https, with a host. LINE takes https only; pnpd takes http too,
+// so that a receiver on a developer's own machine needs no certificate.
+func ValidURL(rawURL string) bool {
 	u, err := url.Parse(rawURL)
 	if err != nil || u.Host == "" {
 		return false
