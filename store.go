@@ -42,6 +42,15 @@ type ChannelStore interface {
 	// hash, belongs to. ENotFound when there is none.
 	ChannelByToken(ctx context.Context, tokenHash string, now time.Time) (*Channel, error)
 	CreateAccessToken(ctx context.Context, t *AccessToken) error
+	// AccessToken finds a token by its hash, expired or not. ENotFound
+	// when there is none.
+	AccessToken(ctx context.Context, tokenHash string) (*AccessToken, error)
+	// DeleteAccessToken deletes a token by its hash; deleting one that is
+	// not there is no error.
+	DeleteAccessToken(ctx context.Context, tokenHash string) error
+	// TrimAccessTokens deletes a channel's tokens of a kind, oldest first,
+	// until at most keep are left, and returns how many it deleted.
+	TrimAccessTokens(ctx context.Context, channelID, kind string, keep int) (int, error)
 	// UpdateChannelWebhook sets a channel's webhook URL and whether
 	// webhooks are on. ENotFound when there is no such channel.
 	UpdateChannelWebhook(ctx context.Context, channelID, url string, enabled bool) error

@@ -16,6 +16,9 @@ var channelTests = []test{
 	{"ByTokenAsTimeGoesOn", testChannelByTokenOverTime},
 	{"UpdateWebhook", testChannelUpdateWebhook},
 	{"UpdateWebhookOfUnknownID", testChannelUpdateWebhookUnknown},
+	{"AccessTokenRoundTrip", testAccessTokenRoundTrip},
+	{"DeleteAccessToken", testAccessTokenDelete},
+	{"TrimAccessTokens", testAccessTokenTrim},
 }
 
 // testChannelRoundTrip checks that Channel returns every field as saved,
@@ -227,4 +230,76 @@ func testChannelUpdateWebhookUnknown(t *testing.T, f *fixture) {
 
 	err := f.store.UpdateChannelWebhook(f.ctx, "1999999999", "https://x.example/", true)
 	wantCode(t, "update webhook of an unknown ID", err, pnpd.ENotFound)
+}
+
+// testAccessTokenRoundTrip checks that AccessToken returns a token as saved,
+// expired or not, and ENotFound for an unknown hash.
+func testAccessTokenRoundTrip(t *testing.T, f *fixture) {
+	c := f.channel(t)
+	want := &pnpd.AccessToken{Hash: pnpd.HashToken("round trip"), ChannelID: c.ID,
+		Kind: "short_lived", CreatedAt: at(-2 * time.Hour), ExpiresAt: at(-time.Hour)}
+	ok(t, "create access token", f.store.CreateAccessToken(f.ctx, want))
+
+	got, err := f.store.AccessToken(f.ctx, want.Hash)
+	ok(t, "access token", err)
+	equal(t, "access token", got, want)
+
+	_, err = f.store.AccessToken(f.ctx, pnpd.HashToken("unknown"))
+	wantCode(t, "access token of an unknown hash", err, pnpd.ENotFound)
+}
+
+// testAccessTokenDelete checks that a deleted token no longer finds its
+// channel, though the lookup found it before, and that deleting it again
+// is no error.
+func testAccessTokenDelete(t *testing.T, f *fixture) {
+	c := f.channel(t)
+	hash := pnpd.HashToken("to delete")
+	ok(t, "create access token", f.store.CreateAccessToken(f.ctx, &pnpd.AccessToken{
+		Hash: hash, ChannelID: c.ID, Kind: "short_lived", CreatedAt: at(0),
+	}))
+	wantChannelByToken(t, f, hash, c, true)
+
+	ok(t, "delete access token", f.store.DeleteAccessToken(f.ctx, hash))
+	wantChannelByToken(t, f, hash, c, false)
+	_, err := f.store.AccessToken(f.ctx, hash)
+	wantCode(t, "access token after deletion", err, pnpd.ENotFound)
+	ok(t, "delete access token again", f.store.DeleteAccessToken(f.ctx, hash))
+}
+
+// testAccessTokenTrim checks that trimming deletes only the oldest tokens
+// of the kind and channel, those created in one millisecond in the order
+// they were saved, and leaves other kinds and channels alone.
+func testAccessTokenTrim(t *testing.T, f *fixture) {
+	c, other := f.channel(t), f.channel(t)
+	token := func(name string, ch *pnpd.Channel, kind string, created time.Duration) string {
+		hash := pnpd.HashToken(name)
+		ok(t, "create access token", f.store.CreateAccessToken(f.ctx, &pnpd.AccessToken{
+			Hash: hash, ChannelID: ch.ID, Kind: kind, CreatedAt: at(created),
+		}))
+
+		return hash
+	}
+	// Saved out of order of their hashes, at one time but the first.
+	oldest := token("oldest", c, "short_lived", -time.Hour)
+	second := token("z second", c, "short_lived", 0)
+	third := token("a third", c, "short_lived", 0)
+	fourth := token("m fourth", c, "short_lived", 0)
+	longLived := token("long lived", c, "long_lived", -2*time.Hour)
+	elsewhere := token("elsewhere", other, "short_lived", -2*time.Hour)
+	wantChannelByToken(t, f, oldest, c, true)
+
+	n, err := f.store.TrimAccessTokens(f.ctx, c.ID, "short_lived", 2)
+	ok(t, "trim access tokens", err)
+	equal(t, "tokens trimmed", n, 2)
+	for _, gone := range []string{oldest, second} {
+		wantChannelByToken(t, f, gone, c, false)
+	}
+	for _, kept := range []string{third, fourth, longLived} {
+		wantChannelByToken(t, f, kept, c, true)
+	}
+	wantChannelByToken(t, f, elsewhere, other, true)
+
+	n, err = f.store.TrimAccessTokens(f.ctx, c.ID, "short_lived", 2)
+	ok(t, "trim access tokens again", err)
+	equal(t, "tokens trimmed again", n, 0)
 }
