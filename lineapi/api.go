@@ -92,6 +92,7 @@ func (a *API) Register(mux *http.ServeMux) {
 		// request ID: a wrong method is a 405, an unknown path a 404.
 		mux.Handle(p, a.unrouted(http.StatusMethodNotAllowed, strings.Join(allow[p], ", ")))
 	}
+	a.registerTokens(mux)
 	mux.Handle("POST /templates/preview", a.endpoint("templated_preview", a.previewTemplated))
 	mux.Handle("/templates/preview", a.unrouted(http.StatusMethodNotAllowed, "POST"))
 	mux.HandleFunc("GET /templates", a.catalogue)

@@ -1,0 +1,349 @@
+package lineapi
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"time"
+
+	"github.com/pnpd/pnpd"
+)
+
+// The kinds of token the token endpoints issue.
+const (
+	kindShortLived = "short_lived"
+	kindStateless  = "stateless"
+)
+
+// LINE's lifetimes and limit for the tokens issued here.
+const (
+	shortLivedFor = 30 * 24 * time.Hour
+	statelessFor  = 15 * time.Minute
+	// shortLivedLimit is how many short-lived tokens a channel keeps;
+	// issuing one more revokes the oldest.
+	shortLivedLimit = 30
+	// neverExpiresIn is the expires_in verify reports for a token that
+	// does not expire, such as the console's long-lived one.
+	neverExpiresIn = math.MaxInt32
+)
+
+// The OAuth-style error descriptions LINE's token endpoints answer with;
+// msgGrantType is pnpd's own.
+const (
+	msgWrongFormat   = "some parameters in the wrong format"
+	msgInvalidSecret = "invalid client_secret"
+	msgTokenFormat   = "access_token in invalid format"
+	msgTokenRevoked  = "access_token invalid"
+	msgGrantType     = "grant_type must be client_credentials"
+	msgAssertion     = "client_assertion is not supported; use client_id and client_secret"
+)
+
+// oauthError is a refusal of a token endpoint, written as OAuth's error
+// body, not LINE's {"message"}.
+type oauthError struct {
+	Code        string `json:"error"`
+	Description string `json:"error_description"`
+}
+
+func (e *oauthError) Error() string {
+	return e.Code + ": " + e.Description
+}
+
+func invalidRequest(description string) *oauthError {
+	return &oauthError{Code: "invalid_request", Description: description}
+}
+
+// tokenHandler is a token endpoint: it answers on its own or returns an
+// error for writeOAuthError.
+type tokenHandler func(w http.ResponseWriter, r *http.Request) error
+
+// registerTokens adds the token endpoints, which authenticate by the
+// channel's ID and secret or by the token itself, not by a bearer token.
+func (a *API) registerTokens(mux *http.ServeMux) {
+	routes := []struct {
+		path, name string
+		h          tokenHandler
+	}{
+		{"/v2/oauth/accessToken", "issue_token", a.issueShortLived},
+		{"/v2/oauth/verify", "verify_token", a.verifyToken},
+		{"/v2/oauth/revoke", "revoke_token", a.revokeToken},
+		{"/oauth2/v3/token", "issue_stateless_token", a.issueStateless},
+	}
+	for _, rt := range routes {
+		mux.Handle("POST "+rt.path, a.tokenEndpoint(rt.name, rt.h))
+		mux.Handle(rt.path, a.unrouted(http.StatusMethodNotAllowed, "POST"))
+	}
+}
+
+// tokenEndpoint wraps a token endpoint with a request ID, metrics and a
+// debug line.
+func (a *API) tokenEndpoint(name string, h tokenHandler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		requestID := pnpd.NewRequestID()
+		w.Header().Set("X-Line-Request-Id", requestID)
+		r = r.WithContext(withRequestID(r.Context(), requestID))
+		sw := &statusWriter{ResponseWriter: w}
+
+		if err := h(sw, r); err != nil {
+			a.writeOAuthError(sw, r, err)
+		}
+
+		a.finished(r, name, sw.code(), time.Since(start))
+	})
+}
+
+// writeOAuthError writes a refusal as a 400 with OAuth's error body, and
+// anything else as writeError does.
+func (a *API) writeOAuthError(w http.ResponseWriter, r *http.Request, err error) {
+	var oe *oauthError
+	if !errors.As(err, &oe) {
+		a.writeError(w, r, err)
+		return
+	}
+
+	a.Log.DebugContext(r.Context(), "Request refused", "path", r.URL.Path,
+		"status", http.StatusBadRequest, "reason", oe.Code)
+	writeJSON(w, http.StatusBadRequest, oe)
+}
+
+// form reads the form-encoded body's parameters, and only those: a JSON
+// body, or parameters in the URL, count as none.
+func form(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		return invalidRequest(msgWrongFormat)
+	}
+
+	return nil
+}
+
+// newToken makes a token of 256 random bits, in base64url.
+func newToken() string {
+	b := make([]byte, 32)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails.
+
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// clientCredentials checks the grant type, the channel ID and the secret,
+// and returns the channel they name.
+func (a *API) clientCredentials(r *http.Request) (*pnpd.Channel, error) {
+	switch grant := r.PostForm.Get("grant_type"); {
+	case grant == "":
+		return nil, invalidRequest(msgWrongFormat)
+	case grant != "client_credentials":
+		return nil, &oauthError{Code: "unsupported_grant_type", Description: msgGrantType}
+	}
+
+	id := r.PostForm.Get("client_id")
+	if !numeric(id) {
+		return nil, invalidRequest(msgWrongFormat)
+	}
+
+	ch, err := a.Store.Channel(r.Context(), id)
+	if pnpd.ErrorCode(err) == pnpd.ENotFound {
+		return nil, invalidRequest(msgWrongFormat)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("check client credentials: %w", err)
+	}
+
+	secret := r.PostForm.Get("client_secret")
+	if subtle.ConstantTimeCompare([]byte(secret), []byte(ch.Secret)) != 1 {
+		return nil, &oauthError{Code: "invalid_client", Description: msgInvalidSecret}
+	}
+
+	return ch, nil
+}
+
+// numeric accepts a channel ID as LINE writes them: up to 20 digits.
+func numeric(id string) bool {
+	if id == "" || len(id) > 20 {
+		return false
+	}
+
+	for _, c := range id {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+
+	return true
+}
+
+// issued is the body of a newly issued token.
+type issued struct {
+	AccessToken string `json:"access_token"`
+	ExpiresIn   int64  `json:"expires_in"`
+	TokenType   string `json:"token_type"`
+}
+
+// issueShortLived issues a 30-day token and, in the same transaction,
+// revokes the channel's oldest short-lived tokens beyond LINE's 30.
+func (a *API) issueShortLived(w http.ResponseWriter, r *http.Request) error {
+	if err := form(w, r); err != nil {
+		return err
+	}
+
+	ch, err := a.clientCredentials(r)
+	if err != nil {
+		return err
+	}
+
+	token, err := a.storeToken(r, ch.ID, kindShortLived, shortLivedFor, shortLivedLimit)
+	if err != nil {
+		return err
+	}
+
+	writeJSON(w, http.StatusOK, issued{AccessToken: token,
+		ExpiresIn: int64(shortLivedFor / time.Second), TokenType: "Bearer"})
+
+	return nil
+}
+
+// storeToken saves a new token's hash, expiring after ttl on pnpd's
+// clock, and keeps at most limit tokens of the kind (0 for no limit).
+func (a *API) storeToken(r *http.Request, channelID, kind string, ttl time.Duration,
+	limit int) (string, error) {
+	token := newToken()
+	now := a.Clock.Now()
+	t := &pnpd.AccessToken{Hash: pnpd.HashToken(token), ChannelID: channelID, Kind: kind,
+		CreatedAt: now, ExpiresAt: now.Add(ttl)}
+
+	err := a.Store.Update(r.Context(), func(q pnpd.Queries) error {
+		if err := q.CreateAccessToken(r.Context(), t); err != nil {
+			return err
+		}
+		if limit == 0 {
+			return nil
+		}
+
+		_, err := q.TrimAccessTokens(r.Context(), channelID, kind, limit)
+
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("issue %s token: %w", kind, err)
+	}
+
+	return token, nil
+}
+
+// verified is verify's body. pnpd has no scopes, so scope is left out, as
+// LINE's OpenAPI allows.
+type verified struct {
+	ClientID  string `json:"client_id"`
+	ExpiresIn int64  `json:"expires_in"`
+}
+
+// verifyToken tells which channel a token belongs to and how long it has
+// left, for any kind of token.
+func (a *API) verifyToken(w http.ResponseWriter, r *http.Request) error {
+	t, err := a.formToken(w, r)
+	if err != nil {
+		return err
+	}
+
+	left := int64(neverExpiresIn)
+	if !t.ExpiresAt.IsZero() {
+		remaining := t.ExpiresAt.Sub(a.Clock.Now())
+		if remaining <= 0 {
+			return invalidRequest(msgTokenRevoked)
+		}
+		left = int64(remaining / time.Second)
+	}
+
+	writeJSON(w, http.StatusOK, verified{ClientID: t.ChannelID, ExpiresIn: left})
+
+	return nil
+}
+
+// formToken reads the access_token parameter and finds the stored token.
+func (a *API) formToken(w http.ResponseWriter, r *http.Request) (*pnpd.AccessToken, error) {
+	if err := form(w, r); err != nil {
+		return nil, err
+	}
+
+	token := r.PostForm.Get("access_token")
+	if !wellFormedToken(token) {
+		return nil, invalidRequest(msgTokenFormat)
+	}
+
+	t, err := a.Store.AccessToken(r.Context(), pnpd.HashToken(token))
+	if pnpd.ErrorCode(err) == pnpd.ENotFound {
+		return nil, invalidRequest(msgTokenRevoked)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find access token: %w", err)
+	}
+
+	return t, nil
+}
+
+// revokeToken deletes a token. Revoking a token that is unknown, expired
+// or revoked already succeeds too, as LINE's does. A stateless token cannot
+// be revoked: it is left to expire, and the answer is still a 200.
+func (a *API) revokeToken(w http.ResponseWriter, r *http.Request) error {
+	t, err := a.formToken(w, r)
+	var oe *oauthError
+	switch {
+	case errors.As(err, &oe) && oe.Description == msgTokenRevoked:
+		return nil
+	case err != nil:
+		return err
+	case t.Kind == kindStateless:
+		return nil
+	}
+
+	if err := a.Store.DeleteAccessToken(r.Context(), t.Hash); err != nil {
+		return fmt.Errorf("revoke access token: %w", err)
+	}
+
+	return nil
+}
+
+// statelessIssued is the body of a new stateless token.
+type statelessIssued struct {
+	TokenType   string `json:"token_type"`
+	AccessToken string `json:"access_token"`
+	ExpiresIn   int64  `json:"expires_in"`
+	KeyID       string `json:"key_id"`
+}
+
+// issueStateless issues a 15-minute token for a channel's ID and secret.
+//
+// TODO(#7): the token is not stateless: it is stored, hashed, like the
+// others, and expired ones are never purged, so the table grows with every
+// issue; signing the channel ID and expiry with a server key kept outside
+// the database would make it stateless.
+func (a *API) issueStateless(w http.ResponseWriter, r *http.Request) error {
+	if err := form(w, r); err != nil {
+		return err
+	}
+
+	// The SDK sends the assertion fields empty when it uses the secret.
+	if r.PostForm.Get("client_assertion") != "" ||
+		r.PostForm.Get("client_assertion_type") != "" {
+		return invalidRequest(msgAssertion)
+	}
+
+	ch, err := a.clientCredentials(r)
+	if err != nil {
+		return err
+	}
+
+	token, err := a.storeToken(r, ch.ID, kindStateless, statelessFor, 0)
+	if err != nil {
+		return err
+	}
+
+	writeJSON(w, http.StatusOK, statelessIssued{TokenType: "Bearer", AccessToken: token,
+		ExpiresIn: int64(statelessFor / time.Second)})
+
+	return nil
+}
