@@ -1,6 +1,7 @@
 package lineapi_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"net/url"
@@ -167,6 +168,8 @@ func TestShortLivedToken(t *testing.T) {
 	assertReply(t, e.form(t, "/v2/oauth/verify", url.Values{"access_token": {token}}),
 		http.StatusBadRequest, bodyTokenRevoked)
 	e.wantPush(t, "with the channel's long-lived token", c.AccessToken, http.StatusOK)
+	assertReply(t, e.form(t, "/v2/oauth/verify", url.Values{"access_token": {c.AccessToken}}),
+		http.StatusOK, `{"client_id":"`+c.ChannelID+`","expires_in":2147483647}`)
 }
 
 // TestShortLivedTokenExpires checks that a token works until pnpd's clock
@@ -316,5 +319,66 @@ func decode(t *testing.T, body []byte, v any) {
 
 	if err := json.Unmarshal(body, v); err != nil {
 		t.Fatalf("decode %s: %v", body, err)
+	}
+}
+
+// FuzzTokenEndpoints posts fuzzed bodies and content types to each token
+// endpoint and checks that each answer is one the contract allows: a 200
+// with the endpoint's body, or a 400 with one of the OAuth error bodies;
+// never a 5xx.
+func FuzzTokenEndpoints(f *testing.F) {
+	e := setup(f, 0)
+	// A fuzzed body may name the demo channel's ID, secret and token, which
+	// are new in every run, by placeholders.
+	creds := strings.NewReplacer("{id}", e.demo.Credentials.ChannelID,
+		"{secret}", e.demo.Credentials.ChannelSecret, "{token}", e.token)
+	form := "application/x-www-form-urlencoded"
+	issue := "grant_type=client_credentials&client_id={id}&client_secret={secret}"
+	for path := range 4 {
+		f.Add(uint8(path), issue, form)
+		f.Add(uint8(path), "access_token={token}", form)
+		f.Add(uint8(path), "access_token=%zz&client_id=1", form)
+		f.Add(uint8(path), `{"client_id":"{id}"}`, "application/json")
+	}
+
+	paths := []string{"/v2/oauth/accessToken", "/v2/oauth/verify", "/v2/oauth/revoke",
+		"/oauth2/v3/token"}
+	f.Fuzz(func(t *testing.T, path uint8, body, contentType string) {
+		if !validHeaderValue(contentType) {
+			t.Skip()
+		}
+
+		req, err := http.NewRequest(http.MethodPost, e.url+paths[int(path)%len(paths)],
+			strings.NewReader(creds.Replace(body)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", contentType)
+		checkTokenAnswer(t, sendRaw(t, req))
+	})
+}
+
+// checkTokenAnswer checks that an answer of a token endpoint is a 200 or a
+// 400 with exactly an OAuth error and its description.
+func checkTokenAnswer(t *testing.T, r reply) {
+	t.Helper()
+
+	switch r.status {
+	case http.StatusOK:
+		if len(r.body) > 0 && !json.Valid(r.body) {
+			t.Errorf("200 with a body that is not JSON: %q", r.body)
+		}
+	case http.StatusBadRequest:
+		var b struct {
+			Error       *string `json:"error"`
+			Description *string `json:"error_description"`
+		}
+		dec := json.NewDecoder(bytes.NewReader(r.body))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&b); err != nil || b.Error == nil || b.Description == nil {
+			t.Errorf("400 without an OAuth error body: %q (%v)", r.body, err)
+		}
+	default:
+		t.Errorf("answer %v, want 200 or 400", r)
 	}
 }
