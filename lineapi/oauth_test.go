@@ -382,3 +382,25 @@ func checkTokenAnswer(t *testing.T, r reply) {
 		t.Errorf("answer %v, want 200 or 400", r)
 	}
 }
+
+// TestTokenEndpointsOddRequests checks a revoke of a token never issued, a
+// 200 as for a revoked one, and the 405 of a wrong method.
+func TestTokenEndpointsOddRequests(t *testing.T) {
+	t.Parallel()
+	e := setup(t, 0)
+
+	r := e.form(t, "/v2/oauth/revoke", url.Values{"access_token": {"neverIssued"}})
+	if r.status != http.StatusOK || len(r.body) != 0 {
+		t.Errorf("revoke a token never issued: %v, want 200 and no body", r)
+	}
+
+	req, err := http.NewRequest(http.MethodGet, e.url+"/v2/oauth/verify", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = e.send(t, req)
+	assertReply(t, r, http.StatusMethodNotAllowed, messageJSON("Method Not Allowed"))
+	if got := r.header.Get("Allow"); got != "POST" {
+		t.Errorf("Allow = %q, want POST", got)
+	}
+}
