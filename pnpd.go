@@ -8,6 +8,7 @@ package pnpd
 import (
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -303,6 +304,15 @@ func RandomHex(n int) string {
 	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+)
 
 	return hex.EncodeToString(b)
+}
+
+// NewToken returns a bearer token of n random bytes from crypto/rand, in
+// base64url without padding; the store keeps only its HashToken.
+func NewToken(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+)
+
+	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // NewRequestID returns a random UUID (version 4) for x-line-request-id.

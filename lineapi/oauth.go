@@ -1,9 +1,7 @@
 package lineapi
 
 import (
-	"crypto/rand"
 	"crypto/subtle"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"math"
@@ -122,14 +120,6 @@ func form(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// newToken makes a token of 256 random bits, in base64url.
-func newToken() string {
-	b := make([]byte, 32)
-	_, _ = rand.Read(b) // crypto/rand.Read never fails.
-
-	return base64.RawURLEncoding.EncodeToString(b)
-}
-
 // clientCredentials checks the grant type, the channel ID and the secret,
 // and returns the channel they name.
 func (a *API) clientCredentials(r *http.Request) (*pnpd.Channel, error) {
@@ -210,7 +200,7 @@ func (a *API) issueShortLived(w http.ResponseWriter, r *http.Request) error {
 // clock, and keeps at most limit tokens of the kind (0 for no limit).
 func (a *API) storeToken(r *http.Request, channelID, kind string, ttl time.Duration,
 	limit int) (string, error) {
-	token := newToken()
+	token := pnpd.NewToken(32)
 	now := a.Clock.Now()
 	t := &pnpd.AccessToken{Hash: pnpd.HashToken(token), ChannelID: channelID, Kind: kind,
 		CreatedAt: now, ExpiresAt: now.Add(ttl)}

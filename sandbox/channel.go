@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"crypto/rand"
-	"encoding/base64"
 	"fmt"
 	"math/big"
 	"net/http"
@@ -82,9 +81,7 @@ func CreateChannel(ctx context.Context, q pnpd.Queries, clock pnpd.Clock,
 // IssueToken issues a further long-lived access token for a channel.
 func IssueToken(ctx context.Context, q pnpd.Queries, clock pnpd.Clock,
 	channelID string) (string, error) {
-	b := make([]byte, 48)
-	_, _ = rand.Read(b)
-	token := base64.RawURLEncoding.EncodeToString(b)
+	token := pnpd.NewToken(48)
 
 	err := q.CreateAccessToken(ctx, &pnpd.AccessToken{
 		Hash:      pnpd.HashToken(token),
