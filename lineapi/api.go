@@ -114,6 +114,24 @@ func (a *API) unrouted(status int, allow string) http.Handler {
 // endpoint wraps a handler with what every endpoint does: a request ID,
 // authentication, the per-channel rate limit, metrics and a debug line.
 func (a *API) endpoint(name string, h handler) http.Handler {
+	return a.observed(name, func(w http.ResponseWriter, r *http.Request) {
+		ch, err := a.authenticate(r)
+		if err == nil {
+			err = a.limit(ch.ID, name)
+		}
+		if err == nil {
+			err = h(w, r, ch)
+		}
+		if err != nil {
+			a.writeError(w, r, err)
+		}
+	})
+}
+
+// observed gives a request its request ID, in the answer's header and in
+// its context, and counts and logs it once serve has answered.
+func (a *API) observed(name string,
+	serve func(w http.ResponseWriter, r *http.Request)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		requestID := pnpd.NewRequestID()
@@ -121,17 +139,7 @@ func (a *API) endpoint(name string, h handler) http.Handler {
 		r = r.WithContext(withRequestID(r.Context(), requestID))
 		sw := &statusWriter{ResponseWriter: w}
 
-		ch, err := a.authenticate(r)
-		if err == nil {
-			err = a.limit(ch.ID, name)
-		}
-		if err == nil {
-			err = h(sw, r, ch)
-		}
-		if err != nil {
-			a.writeError(sw, r, err)
-		}
-
+		serve(sw, r)
 		a.finished(r, name, sw.code(), time.Since(start))
 	})
 }

@@ -80,18 +80,10 @@ func (a *API) registerTokens(mux *http.ServeMux) {
 // tokenEndpoint wraps a token endpoint with a request ID, metrics and a
 // debug line.
 func (a *API) tokenEndpoint(name string, h tokenHandler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		requestID := pnpd.NewRequestID()
-		w.Header().Set("X-Line-Request-Id", requestID)
-		r = r.WithContext(withRequestID(r.Context(), requestID))
-		sw := &statusWriter{ResponseWriter: w}
-
-		if err := h(sw, r); err != nil {
-			a.writeOAuthError(sw, r, err)
+	return a.observed(name, func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			a.writeOAuthError(w, r, err)
 		}
-
-		a.finished(r, name, sw.code(), time.Since(start))
 	})
 }
 
