@@ -1,8 +1,10 @@
 package console_test
 
 import (
+	"bytes"
 	"context"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -76,9 +78,15 @@ func (b *browser) do(method, path string, form url.Values, header map[string]str
 		req.Header.Set(k, v)
 	}
 
+	return b.send(req)
+}
+
+func (b *browser) send(req *http.Request) page {
+	b.e.t.Helper()
+
 	resp, err := b.http.Do(req)
 	if err != nil {
-		b.e.t.Fatalf("%s %s: %v", method, path, err)
+		b.e.t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
 	}
 	defer resp.Body.Close()
 
@@ -148,4 +156,43 @@ func want(t *testing.T, what string, p page, status int, text string) {
 	if !strings.Contains(p.body, text) {
 		t.Errorf("%s: the page lacks %q:\n%s", what, text, p.body)
 	}
+}
+
+// upload posts a multipart form, as the channel forms are, with the form
+// token and, when icon is not nil, an icon file.
+func (b *browser) upload(path string, form url.Values, icon []byte) page {
+	b.e.t.Helper()
+
+	form.Set("csrf", b.csrf())
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, vs := range form {
+		for _, v := range vs {
+			_ = mw.WriteField(k, v)
+		}
+	}
+	if icon != nil {
+		fw, err := mw.CreateFormFile("icon", "icon.png")
+		if err != nil {
+			b.e.t.Fatal(err)
+		}
+		_, _ = fw.Write(icon)
+	}
+	if err := mw.Close(); err != nil {
+		b.e.t.Fatal(err)
+	}
+
+	return b.doBody(http.MethodPost, path, mw.FormDataContentType(), &buf)
+}
+
+func (b *browser) doBody(method, path, contentType string, body io.Reader) page {
+	b.e.t.Helper()
+
+	req, err := http.NewRequestWithContext(context.Background(), method, b.e.url+path, body)
+	if err != nil {
+		b.e.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", contentType)
+
+	return b.send(req)
 }

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -71,6 +72,9 @@ func (c *Console) signedIn(h handler) handler {
 		}
 
 		if r.Method == http.MethodPost {
+			if err := parseForm(w, r); err != nil {
+				return err
+			}
 			got := r.PostFormValue(csrfField)
 			if subtle.ConstantTimeCompare([]byte(got), []byte(s.csrf)) != 1 {
 				return pnpd.Errorf(pnpd.EForbidden,
@@ -80,6 +84,24 @@ func (c *Console) signedIn(h handler) handler {
 
 		return h(w, r.WithContext(context.WithValue(r.Context(), sessionKey{}, s)))
 	}
+}
+
+// maxForm bounds a posted form, an icon included.
+const maxForm = 2 << 20
+
+// parseForm reads a posted form, plain or multipart, of at most maxForm.
+func parseForm(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	err := r.ParseMultipartForm(maxForm)
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return pnpd.Errorf(pnpd.EInvalid, "The form is too large: at most 2 MB, icon included.")
+	case err != nil && !errors.Is(err, http.ErrNotMultipart):
+		return pnpd.Errorf(pnpd.EInvalid, "The form could not be read.")
+	}
+
+	return nil
 }
 
 // session finds the request's live session and extends it.
