@@ -214,3 +214,38 @@ func equalChannel(a, b *pnpd.Channel) bool {
 		a.WebhookEnabled == b.WebhookEnabled && a.RedeliveryEnabled == b.RedeliveryEnabled &&
 		a.FlexibleEnabled == b.FlexibleEnabled && a.TemplateEnabled == b.TemplateEnabled
 }
+
+// TestSaveKeepsIcon checks that saving the settings without choosing a
+// file, as a browser sends it (an empty file part), keeps the icon, and
+// that "Remove the icon" removes it.
+func TestSaveKeepsIcon(t *testing.T) {
+	t.Parallel()
+
+	e := setup(t)
+	b := e.loggedIn()
+	id, _ := b.channel(b.provider("Shop"), "Shop")
+	ch, err := e.srv.Store().Channel(t.Context(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := url.Values{"name": {"Shop"}, "country": {"JP"}, "bot_user_id": {ch.BotUserID},
+		"flexible": {"on"}}
+	if p := b.upload("/console/channels/"+id, form, pngIcon(t)); p.status != http.StatusSeeOther {
+		t.Fatalf("save with an icon: status %d", p.status)
+	}
+
+	if p := b.upload("/console/channels/"+id, form, []byte{}); p.status != http.StatusSeeOther {
+		t.Fatalf("save without choosing a file: status %d", p.status)
+	}
+	if p := b.get("/console/channels/" + id + "/icon"); p.status != http.StatusOK {
+		t.Errorf("icon after a save without a file: status %d, want 200", p.status)
+	}
+
+	form.Set("remove_icon", "on")
+	if p := b.upload("/console/channels/"+id, form, nil); p.status != http.StatusSeeOther {
+		t.Fatalf("save with Remove the icon: status %d", p.status)
+	}
+	if p := b.get("/console/channels/" + id + "/icon"); p.status != http.StatusNotFound {
+		t.Errorf("icon after removing it: status %d, want 404", p.status)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -170,8 +171,8 @@ var statusOf = map[pnpd.Code]int{
 func (c *Console) fail(w http.ResponseWriter, r *http.Request, err error) {
 	code := pnpd.ErrorCode(err)
 	if code == pnpd.EUnauthorized && r.Method == http.MethodGet {
-		http.Redirect(w, r, "/console/login?next="+safeNext(r.URL.RequestURI()),
-			http.StatusSeeOther)
+		http.Redirect(w, r, "/console/login?next="+
+			url.QueryEscape(safeNext(r.URL.RequestURI())), http.StatusSeeOther)
 		return
 	}
 

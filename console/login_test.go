@@ -63,7 +63,7 @@ func TestLogInRefused(t *testing.T) {
 			t.Parallel()
 
 			b := e.browser()
-			want(t, "log in", b.logIn(tc.username, tc.password), http.StatusUnauthorized,
+			want(t, "log in", b.logIn(tc.username, tc.password), http.StatusBadRequest,
 				"The username or the password is wrong.")
 			if p := b.get("/console/"); p.status != http.StatusSeeOther {
 				t.Errorf("console after a refused log-in: status %d, want 303", p.status)
@@ -80,7 +80,7 @@ func TestLogInThrottled(t *testing.T) {
 	e := setup(t)
 	b := e.browser()
 	for range 5 {
-		want(t, "wrong password", b.logIn("admin", "guess"), http.StatusUnauthorized,
+		want(t, "wrong password", b.logIn("admin", "guess"), http.StatusBadRequest,
 			"wrong")
 	}
 

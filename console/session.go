@@ -191,8 +191,10 @@ func (c *Console) logIn(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// A wrong password is a form to fill in again, as a wrong SMS code is
+	// in the messenger: 400, not 401, which would ask for HTTP auth.
 	if op == nil {
-		c.render(w, r, http.StatusUnauthorized, "login.html", &page{Title: "Log in",
+		c.render(w, r, http.StatusBadRequest, "login.html", &page{Title: "Log in",
 			Error: "The username or the password is wrong.", Data: form})
 		return nil
 	}
