@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pnpd/pnpd"
@@ -48,6 +49,9 @@ type Console struct {
 
 	pages  map[string]*template.Template
 	logIns *throttle
+	// dummyHash is verified against when the username is unknown, so that
+	// an unknown name takes as long to refuse as a wrong password.
+	dummyHash func() string
 }
 
 // handler answers a request or returns an error for fail.
@@ -62,6 +66,7 @@ func (c *Console) Register(mux *http.ServeMux) {
 	if c.Hasher == (Hasher{}) {
 		c.Hasher = RecommendedHasher()
 	}
+	c.dummyHash = sync.OnceValue(func() string { return c.Hasher.Hash(pnpd.RandomHex(16)) })
 
 	csrf := http.NewCrossOriginProtection()
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -79,6 +84,7 @@ func (c *Console) Register(mux *http.ServeMux) {
 	public("GET /console/login", c.logInPage)
 	public("POST /console/login", c.logIn)
 	route("POST /console/logout", c.logOut)
+	mux.Handle("GET /console", http.RedirectHandler("/console/", http.StatusMovedPermanently))
 	route("GET /console/{$}", c.home)
 	c.channelRoutes(route)
 }

@@ -181,7 +181,9 @@ type logInForm struct {
 func (c *Console) logIn(w http.ResponseWriter, r *http.Request) error {
 	form := logInForm{Username: strings.TrimSpace(r.PostFormValue("username")),
 		Next: safeNext(r.PostFormValue("next"))}
-	if !c.logIns.allow("user:"+form.Username) || !c.logIns.allow("client:"+clientOf(r)) {
+	// The username is kept hashed: a long one must not fill the memory.
+	user := "user:" + pnpd.HashToken(form.Username)
+	if !c.logIns.allow(user) || !c.logIns.allow("client:"+clientOf(r)) {
 		c.render(w, r, http.StatusTooManyRequests, "login.html", &page{Title: "Log in",
 			Error: "Too many log-in tries. Wait a minute and try again.", Data: form})
 		return nil
@@ -208,19 +210,13 @@ func (c *Console) logIn(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// dummyHash is verified against when the username is unknown, so that an
-// unknown name takes as long to refuse as a wrong password.
-var dummyHash = sync.OnceValue(func() string {
-	return RecommendedHasher().Hash(pnpd.RandomHex(16))
-})
-
 // checkPassword returns the operator whose password this is, nil when the
 // username or the password is wrong.
 func (c *Console) checkPassword(ctx context.Context, username,
 	password string) (*pnpd.Operator, error) {
 	op, err := c.Store.OperatorByUsername(ctx, username)
 	if pnpd.ErrorCode(err) == pnpd.ENotFound {
-		_, _ = Verify(dummyHash(), password)
+		_, _ = Verify(c.dummyHash(), password)
 		return nil, nil
 	}
 	if err != nil {
