@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"bytes"
+	"html"
 	"image"
 	"image/png"
 	"net/http"
@@ -42,7 +43,14 @@ func (b *browser) provider(name string) string {
 		b.e.t.Fatalf("create provider: status %d", p.status)
 	}
 
-	return find(b.e.t, "provider link", providerLink, b.get("/console/"))
+	home := b.get("/console/")
+	at := strings.Index(home.body, "<h2>"+html.EscapeString(name)+"</h2>")
+	if at < 0 {
+		b.e.t.Fatalf("the provider %q is not listed", name)
+	}
+	home.body = home.body[at:]
+
+	return find(b.e.t, "provider link", providerLink, home)
 }
 
 // channel creates a channel in a provider and returns its ID and the
@@ -247,5 +255,36 @@ func TestSaveKeepsIcon(t *testing.T) {
 	}
 	if p := b.get("/console/channels/" + id + "/icon"); p.status != http.StatusNotFound {
 		t.Errorf("icon after removing it: status %d, want 404", p.status)
+	}
+}
+
+// TestRenameAndDeleteProvider checks that a provider is renamed, that one
+// with a channel cannot be deleted, and that an empty one can.
+func TestRenameAndDeleteProvider(t *testing.T) {
+	t.Parallel()
+
+	e := setup(t)
+	b := e.loggedIn()
+	shop := b.provider("Shop")
+	b.channel(shop, "Shop channel")
+
+	want(t, "rename to nothing", b.post("/console/providers/"+shop+"/name",
+		url.Values{"name": {" "}}), http.StatusBadRequest, `id="rename-error"`)
+	if p := b.post("/console/providers/"+shop+"/name",
+		url.Values{"name": {"Shop & Co"}}); p.status != http.StatusSeeOther {
+		t.Fatalf("rename: status %d", p.status)
+	}
+	want(t, "home", b.get("/console/?done=renamed"), http.StatusOK, "<h2>Shop &amp; Co</h2>")
+
+	want(t, "delete with a channel", b.post("/console/providers/"+shop+"/delete",
+		url.Values{}), http.StatusConflict, "still has channels")
+
+	empty := b.provider("Empty")
+	if p := b.post("/console/providers/"+empty+"/delete",
+		url.Values{}); p.status != http.StatusSeeOther {
+		t.Fatalf("delete an empty provider: status %d", p.status)
+	}
+	if home := b.get("/console/"); strings.Contains(home.body, "<h2>Empty</h2>") {
+		t.Error("the deleted provider is still listed")
 	}
 }

@@ -3,6 +3,7 @@ package console
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -12,6 +13,8 @@ import (
 // channelRoutes adds the pages of providers and channels.
 func (c *Console) channelRoutes(route func(string, handler)) {
 	route("POST /console/providers", c.createProvider)
+	route("POST /console/providers/{providerID}/name", c.renameProvider)
+	route("POST /console/providers/{providerID}/delete", c.deleteProvider)
 	route("GET /console/providers/{providerID}/channels/new", c.newChannelPage)
 	route("POST /console/providers/{providerID}/channels", c.createChannel)
 	route("GET /console/channels/{channelID}", c.channelPage)
@@ -31,12 +34,29 @@ type homeData struct {
 	Errors map[string]string
 }
 
+// maxProviderName is the longest provider name, in characters.
+const maxProviderName = 100
+
+// providerName reads a provider name from a form; "" when it is empty or
+// too long.
+func providerName(r *http.Request) string {
+	name := strings.TrimSpace(r.PostFormValue("name"))
+	if utf8.RuneCountInString(name) > maxProviderName {
+		return ""
+	}
+
+	return name
+}
+
+// msgProviderName asks for a valid provider name.
+const msgProviderName = "Give the provider a name of 1 to 100 characters."
+
 // createProvider creates a provider from the home page's form.
 func (c *Console) createProvider(w http.ResponseWriter, r *http.Request) error {
-	name := strings.TrimSpace(r.PostFormValue("name"))
-	if name == "" || utf8.RuneCountInString(name) > 100 {
-		return c.showHome(w, r, http.StatusBadRequest, homeData{Name: name,
-			Errors: map[string]string{"name": "Give the provider a name of 1 to 100 characters."}})
+	name := providerName(r)
+	if name == "" {
+		return c.showHome(w, r, http.StatusBadRequest, homeData{
+			Name: r.PostFormValue("name"), Errors: map[string]string{"name": msgProviderName}})
 	}
 
 	err := c.Store.CreateProvider(r.Context(), &pnpd.Provider{Name: name,
@@ -104,9 +124,51 @@ func (c *Console) providerRows(r *http.Request) ([]providerRow, error) {
 	return rows, nil
 }
 
+// renameProvider gives a provider a new name.
+func (c *Console) renameProvider(w http.ResponseWriter, r *http.Request) error {
+	p, err := c.provider(r)
+	if err != nil {
+		return err
+	}
+
+	name := providerName(r)
+	if name == "" {
+		return c.showHome(w, r, http.StatusBadRequest, homeData{
+			Errors: map[string]string{"rename-" + strconv.FormatInt(p.ID, 10): msgProviderName}})
+	}
+	if err := c.Store.RenameProvider(r.Context(), p.ID, name); err != nil {
+		return fmt.Errorf("rename provider: %w", err)
+	}
+	http.Redirect(w, r, "/console/?done=renamed", http.StatusSeeOther)
+
+	return nil
+}
+
+// deleteProvider deletes a provider that has no channels left.
+func (c *Console) deleteProvider(w http.ResponseWriter, r *http.Request) error {
+	p, err := c.provider(r)
+	if err != nil {
+		return err
+	}
+
+	err = c.Store.DeleteProvider(r.Context(), p.ID)
+	if pnpd.ErrorCode(err) == pnpd.EConflict {
+		return pnpd.Errorf(pnpd.EConflict, "%s still has channels; it cannot be deleted.",
+			p.Name)
+	}
+	if err != nil {
+		return fmt.Errorf("delete provider: %w", err)
+	}
+	http.Redirect(w, r, "/console/?done=deleted", http.StatusSeeOther)
+
+	return nil
+}
+
 // notices are what a page says after a change it was redirected from,
 // named by its ?done= value.
 var notices = map[string]string{
 	"provider": "The provider was created.",
 	"saved":    "The changes were saved.",
+	"renamed":  "The provider was renamed.",
+	"deleted":  "The provider was deleted.",
 }
