@@ -2,7 +2,11 @@
 // in and manage providers, their channels (official accounts), the
 // channels' secrets, access tokens and webhooks, and send test
 // notifications. Its pages are rendered on the server with html/template;
-// templates, styles and the little script are embedded.
+// templates and styles are embedded, and no page needs a script.
+//
+// TODO(#7): there is one operator, admin, whose password is set on the
+// first start only; pages to add operators and change passwords, and an
+// absolute limit on a session's life, would fix it.
 package console
 
 import (
@@ -86,7 +90,18 @@ func (c *Console) Register(mux *http.ServeMux) {
 	route("POST /console/logout", c.logOut)
 	mux.Handle("GET /console", http.RedirectHandler("/console/", http.StatusMovedPermanently))
 	route("GET /console/{$}", c.home)
-	c.channelRoutes(route)
+	route("POST /console/providers", c.createProvider)
+	route("POST /console/providers/{providerID}/name", c.renameProvider)
+	route("POST /console/providers/{providerID}/delete", c.deleteProvider)
+	route("GET /console/providers/{providerID}/channels/new", c.newChannelPage)
+	route("POST /console/providers/{providerID}/channels", c.createChannel)
+	route("GET /console/channels/{channelID}", c.channelPage)
+	route("POST /console/channels/{channelID}", c.saveChannel)
+	route("GET /console/channels/{channelID}/icon", c.channelIcon)
+	route("POST /console/channels/{channelID}/verify", c.verifyWebhook)
+	route("POST /console/channels/{channelID}/secret", c.reissueSecret)
+	route("POST /console/channels/{channelID}/token", c.issueToken)
+	route("POST /console/channels/{channelID}/test", c.sendTest)
 }
 
 // serve runs h with the headers every console page has and hands its

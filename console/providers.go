@@ -10,22 +10,6 @@ import (
 	"github.com/pnpd/pnpd"
 )
 
-// channelRoutes adds the pages of providers and channels.
-func (c *Console) channelRoutes(route func(string, handler)) {
-	route("POST /console/providers", c.createProvider)
-	route("POST /console/providers/{providerID}/name", c.renameProvider)
-	route("POST /console/providers/{providerID}/delete", c.deleteProvider)
-	route("GET /console/providers/{providerID}/channels/new", c.newChannelPage)
-	route("POST /console/providers/{providerID}/channels", c.createChannel)
-	route("GET /console/channels/{channelID}", c.channelPage)
-	route("POST /console/channels/{channelID}", c.saveChannel)
-	route("GET /console/channels/{channelID}/icon", c.channelIcon)
-	route("POST /console/channels/{channelID}/verify", c.verifyWebhook)
-	route("POST /console/channels/{channelID}/secret", c.reissueSecret)
-	route("POST /console/channels/{channelID}/token", c.issueToken)
-	route("POST /console/channels/{channelID}/test", c.sendTest)
-}
-
 // homeData is the home page's: the providers with their channels, and the
 // new provider form.
 type homeData struct {
