@@ -67,9 +67,11 @@ func readIcon(r *http.Request) (*pnpd.Icon, error) {
 	if errors.Is(err, http.ErrMissingFile) || errors.Is(err, http.ErrNotMultipart) {
 		return nil, nil
 	}
+
 	if err != nil {
 		return nil, formError("icon", "The icon could not be read.")
 	}
+
 	defer file.Close()
 
 	data, err := io.ReadAll(io.LimitReader(file, maxIcon+1))
@@ -158,6 +160,7 @@ func (c *Console) provider(r *http.Request) (*pnpd.Provider, error) {
 	if pnpd.ErrorCode(err) == pnpd.ENotFound {
 		return nil, pnpd.Errorf(pnpd.ENotFound, "There is no such provider.")
 	}
+
 	if err != nil {
 		return nil, fmt.Errorf("load provider: %w", err)
 	}
@@ -196,6 +199,7 @@ func (c *Console) createChannel(w http.ResponseWriter, r *http.Request) error {
 			newChannelData{Provider: p, Form: form, Errors: errs})
 		return nil
 	}
+
 	if err != nil {
 		return err
 	}
@@ -206,6 +210,7 @@ func (c *Console) createChannel(w http.ResponseWriter, r *http.Request) error {
 		if err := q.CreateChannel(r.Context(), ch); err != nil {
 			return err
 		}
+
 		if form.Icon == nil {
 			return nil
 		}
@@ -215,6 +220,7 @@ func (c *Console) createChannel(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fmt.Errorf("create channel: %w", err)
 	}
+
 	c.Log.InfoContext(r.Context(), "Channel created", "channel_id", ch.ID,
 		"operator", sessionOf(r).operator.Username)
 

@@ -62,6 +62,7 @@ func (c *Console) channel(r *http.Request) (*pnpd.Channel, error) {
 	if pnpd.ErrorCode(err) == pnpd.ENotFound {
 		return nil, pnpd.Errorf(pnpd.ENotFound, "There is no such channel.")
 	}
+
 	if err != nil {
 		return nil, fmt.Errorf("load channel: %w", err)
 	}
@@ -105,6 +106,7 @@ func (c *Console) loadChannelParts(r *http.Request, data *channelData) error {
 		if err != nil && pnpd.ErrorCode(err) != pnpd.ENotFound {
 			return fmt.Errorf("load provider: %w", err)
 		}
+
 		data.Provider = p
 	}
 
@@ -112,12 +114,14 @@ func (c *Console) loadChannelParts(r *http.Request, data *channelData) error {
 	if err != nil && pnpd.ErrorCode(err) != pnpd.ENotFound {
 		return fmt.Errorf("load icon: %w", err)
 	}
+
 	data.HasIcon = err == nil
 
 	tokens, err := c.Store.AccessTokens(ctx, ch.ID)
 	if err != nil {
 		return fmt.Errorf("list tokens: %w", err)
 	}
+
 	now := c.Clock.Now()
 	for _, t := range tokens {
 		data.Tokens = append(data.Tokens, tokenRow{Kind: t.Kind, CreatedAt: t.CreatedAt,
@@ -176,6 +180,7 @@ func (c *Console) saveForm(r *http.Request, ch *pnpd.Channel, form channelForm) 
 	if pnpd.ErrorCode(err) == pnpd.EConflict {
 		return formError("bot_user_id", "Another channel has this bot user ID.")
 	}
+
 	if err != nil {
 		return fmt.Errorf("save channel: %w", err)
 	}
@@ -192,6 +197,7 @@ func (c *Console) channelIcon(w http.ResponseWriter, r *http.Request) error {
 	if pnpd.ErrorCode(err) == pnpd.ENotFound {
 		return pnpd.Errorf(pnpd.ENotFound, "This channel has no icon.")
 	}
+
 	if err != nil {
 		return fmt.Errorf("load icon: %w", err)
 	}
@@ -210,6 +216,7 @@ func (c *Console) verifyWebhook(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+
 	if ch.WebhookURL == "" {
 		return c.showChannel(w, r, http.StatusBadRequest, ch, channelExtras{
 			Errors: map[string]string{"verify": "Set the webhook URL first."}})

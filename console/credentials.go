@@ -20,6 +20,7 @@ func (c *Console) reissueSecret(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+
 	if r.PostFormValue("confirm") != "on" {
 		return c.showChannel(w, r, http.StatusBadRequest, ch, channelExtras{
 			Errors: map[string]string{"secret": "Tick the box to confirm the reissue."}})
@@ -30,6 +31,7 @@ func (c *Console) reissueSecret(w http.ResponseWriter, r *http.Request) error {
 	if err := c.Store.UpdateChannel(r.Context(), &edited); err != nil {
 		return fmt.Errorf("reissue channel secret: %w", err)
 	}
+
 	c.Log.InfoContext(r.Context(), "Channel secret reissued", "channel_id", ch.ID,
 		"operator", sessionOf(r).operator.Username)
 
@@ -59,6 +61,7 @@ func (c *Console) issueToken(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fmt.Errorf("issue long-lived token: %w", err)
 	}
+
 	c.Log.InfoContext(r.Context(), "Long-lived token issued", "channel_id", ch.ID,
 		"kept_old", keep, "operator", sessionOf(r).operator.Username)
 

@@ -48,6 +48,7 @@ func (c *Console) createProvider(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fmt.Errorf("create provider: %w", err)
 	}
+
 	http.Redirect(w, r, "/console/?done=provider", http.StatusSeeOther)
 
 	return nil
@@ -123,6 +124,7 @@ func (c *Console) renameProvider(w http.ResponseWriter, r *http.Request) error {
 	if err := c.Store.RenameProvider(r.Context(), p.ID, name); err != nil {
 		return fmt.Errorf("rename provider: %w", err)
 	}
+
 	http.Redirect(w, r, "/console/?done=renamed", http.StatusSeeOther)
 
 	return nil
@@ -143,6 +145,7 @@ func (c *Console) deleteProvider(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return fmt.Errorf("delete provider: %w", err)
 	}
+
 	http.Redirect(w, r, "/console/?done=deleted", http.StatusSeeOther)
 
 	return nil

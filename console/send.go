@@ -65,6 +65,7 @@ func (c *Console) pushTest(r *http.Request, ch *pnpd.Channel, form *testForm) (s
 	if err != nil {
 		return "", formError("phone", "%s", pnpd.ErrorMessage(err))
 	}
+
 	form.Masked = pnpd.MaskPhone(e164)
 
 	messages, err := json.Marshal([]map[string]string{{"type": "text", "text": form.Text}})
@@ -82,6 +83,7 @@ func (c *Console) pushTest(r *http.Request, ch *pnpd.Channel, form *testForm) (s
 	if err != nil {
 		return "", fmt.Errorf("test notification: %w", err)
 	}
+
 	c.Log.InfoContext(r.Context(), "Test notification sent", "channel_id", ch.ID,
 		"request_id", id, "operator", sessionOf(r).operator.Username)
 

@@ -75,6 +75,7 @@ func (c *Console) signedIn(h handler) handler {
 			if err := parseForm(w, r); err != nil {
 				return err
 			}
+
 			got := r.PostFormValue(csrfField)
 			if subtle.ConstantTimeCompare([]byte(got), []byte(s.csrf)) != 1 {
 				return pnpd.Errorf(pnpd.EForbidden,
@@ -117,6 +118,7 @@ func (c *Console) session(r *http.Request) (*session, error) {
 	if pnpd.ErrorCode(err) == pnpd.ENotFound {
 		return nil, pnpd.Errorf(pnpd.EUnauthorized, "Your session has ended. Log in again.")
 	}
+
 	if err != nil {
 		return nil, fmt.Errorf("console session: %w", err)
 	}
@@ -193,6 +195,7 @@ func (c *Console) logIn(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+
 	// A wrong password is a form to fill in again, as a wrong SMS code is
 	// in the messenger: 400, not 401, which would ask for HTTP auth.
 	if op == nil {
@@ -204,6 +207,7 @@ func (c *Console) logIn(w http.ResponseWriter, r *http.Request) error {
 	if err := c.startSession(w, r, op); err != nil {
 		return err
 	}
+
 	c.Log.InfoContext(r.Context(), "Operator logged in", "operator", op.Username)
 	http.Redirect(w, r, form.Next, http.StatusSeeOther)
 
@@ -219,6 +223,7 @@ func (c *Console) checkPassword(ctx context.Context, username,
 		_, _ = Verify(c.dummyHash(), password)
 		return nil, nil
 	}
+
 	if err != nil {
 		return nil, fmt.Errorf("log in: %w", err)
 	}
@@ -227,6 +232,7 @@ func (c *Console) checkPassword(ctx context.Context, username,
 	if err != nil {
 		return nil, fmt.Errorf("log in %s: %w", op.Username, err)
 	}
+
 	if !match {
 		return nil, nil
 	}

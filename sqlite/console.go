@@ -34,6 +34,7 @@ func (q *queries) changeOne(ctx context.Context, what, query string, args ...any
 	if err != nil {
 		return fmt.Errorf("update %s: %w", what, err)
 	}
+
 	if n == 0 {
 		return pnpd.Errorf(pnpd.ENotFound, "%s not found.", what)
 	}
@@ -150,6 +151,7 @@ func (q *queries) CreateOperator(ctx context.Context, o *pnpd.Operator) error {
 	if isUniqueViolation(err) {
 		return pnpd.Errorf(pnpd.EConflict, "This username is taken.")
 	}
+
 	if err != nil {
 		return fmt.Errorf("create operator: %w", err)
 	}
@@ -167,6 +169,7 @@ func scanOperator(row *sql.Row) (*pnpd.Operator, error) {
 	if err := row.Scan(&o.ID, &o.Username, &o.PasswordHash, &created); err != nil {
 		return nil, notFound(err, "operator")
 	}
+
 	o.CreatedAt = time.UnixMilli(created).UTC()
 
 	return &o, nil
@@ -216,6 +219,7 @@ func (q *queries) OperatorSession(ctx context.Context, hash string,
 	if err != nil {
 		return nil, notFound(err, "operator session")
 	}
+
 	s.CreatedAt = time.UnixMilli(created).UTC()
 	s.ExpiresAt = time.UnixMilli(expires).UTC()
 
@@ -253,6 +257,7 @@ func (q *queries) Provider(ctx context.Context, id int64) (*pnpd.Provider, error
 	if err != nil {
 		return nil, notFound(err, "provider")
 	}
+
 	p.CreatedAt = time.UnixMilli(created).UTC()
 
 	return &p, nil
@@ -290,6 +295,7 @@ func (q *queries) DeleteProvider(ctx context.Context, id int64) error {
 		if err != nil {
 			return fmt.Errorf("delete provider: %w", err)
 		}
+
 		if n > 0 {
 			return pnpd.Errorf(pnpd.EConflict, "The provider still has channels.")
 		}
