@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestLogIn checks that the first operator logs in with the configured
@@ -133,5 +134,30 @@ func TestCrossOriginRefused(t *testing.T) {
 
 	if strings.Contains(b.get("/console/").body, "Forged") {
 		t.Error("a cross-site form created a provider")
+	}
+}
+
+// TestSessionIdle checks that a session lasts 12 hours from its last use:
+// used after 11 hours, it still works 22 hours in; left alone for 12
+// more, it has ended.
+func TestSessionIdle(t *testing.T) {
+	t.Parallel()
+
+	e := setup(t)
+	b := e.loggedIn()
+	steps := []struct {
+		at     time.Duration
+		status int
+	}{
+		{11 * time.Hour, http.StatusOK},
+		{22 * time.Hour, http.StatusOK},
+		{34*time.Hour + time.Minute, http.StatusSeeOther},
+	}
+	for _, s := range steps {
+		e.srv.Clock().SetOffset(s.at)
+		if p := b.get("/console/"); p.status != s.status {
+			t.Errorf("the console %v after log-in: status %d, want %d", s.at, p.status,
+				s.status)
+		}
 	}
 }
