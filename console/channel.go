@@ -28,6 +28,7 @@ type channelForm struct {
 	Name, Country, BotUserID, WebhookURL string
 	Flexible, Template                   bool
 	Webhook, Redelivery                  bool
+	ProviderID                           int64
 	Icon                                 *pnpd.Icon // nil: unchanged
 	RemoveIcon                           bool
 }
@@ -37,7 +38,7 @@ func formOf(ch *pnpd.Channel) channelForm {
 	return channelForm{Name: ch.Name, Country: ch.Country, BotUserID: ch.BotUserID,
 		WebhookURL: ch.WebhookURL, Flexible: ch.FlexibleEnabled,
 		Template: ch.TemplateEnabled, Webhook: ch.WebhookEnabled,
-		Redelivery: ch.RedeliveryEnabled}
+		Redelivery: ch.RedeliveryEnabled, ProviderID: ch.ProviderID}
 }
 
 // readChannelForm reads a posted channel form. Checkboxes not sent are off.
@@ -53,6 +54,7 @@ func readChannelForm(r *http.Request) (channelForm, error) {
 		Redelivery: r.PostFormValue("redelivery") == "on",
 		RemoveIcon: r.PostFormValue("remove_icon") == "on",
 	}
+	f.ProviderID, _ = strconv.ParseInt(r.PostFormValue("provider"), 10, 64)
 
 	icon, err := readIcon(r)
 	f.Icon = icon
@@ -121,6 +123,7 @@ func (f channelForm) apply(ch *pnpd.Channel) {
 		f.WebhookURL
 	ch.FlexibleEnabled, ch.TemplateEnabled = f.Flexible, f.Template
 	ch.WebhookEnabled, ch.RedeliveryEnabled = f.Webhook, f.Redelivery
+	ch.ProviderID = f.ProviderID
 }
 
 // newChannelData is the new channel page's.

@@ -13,6 +13,7 @@ import (
 type channelData struct {
 	Channel   *pnpd.Channel
 	Provider  *pnpd.Provider // nil for a channel no provider owns
+	Providers []pnpd.Provider
 	HasIcon   bool
 	Countries []string
 	Tokens    []tokenRow
@@ -101,16 +102,19 @@ func (c *Console) showChannel(w http.ResponseWriter, r *http.Request, status int
 // loadChannelParts loads the channel's provider, icon and tokens.
 func (c *Console) loadChannelParts(r *http.Request, data *channelData) error {
 	ctx, ch := r.Context(), data.Channel
-	if ch.ProviderID != 0 {
-		p, err := c.Store.Provider(ctx, ch.ProviderID)
-		if err != nil && pnpd.ErrorCode(err) != pnpd.ENotFound {
-			return fmt.Errorf("load provider: %w", err)
-		}
-
-		data.Provider = p
+	providers, err := c.Store.Providers(ctx)
+	if err != nil {
+		return fmt.Errorf("list providers: %w", err)
 	}
 
-	_, err := c.Store.ChannelIcon(ctx, ch.ID)
+	data.Providers = providers
+	for i := range providers {
+		if providers[i].ID == ch.ProviderID {
+			data.Provider = &providers[i]
+		}
+	}
+
+	_, err = c.Store.ChannelIcon(ctx, ch.ID)
 	if err != nil && pnpd.ErrorCode(err) != pnpd.ENotFound {
 		return fmt.Errorf("load icon: %w", err)
 	}
@@ -140,8 +144,14 @@ func (c *Console) saveChannel(w http.ResponseWriter, r *http.Request) error {
 	}
 
 	form, err := readChannelForm(r)
+	if _, sent := r.PostForm["provider"]; !sent {
+		form.ProviderID = ch.ProviderID
+	}
 	if err == nil {
 		err = form.check(c.countries(ch.Country), true)
+	}
+	if err == nil {
+		err = c.checkProvider(r, form.ProviderID)
 	}
 	if err == nil {
 		err = c.saveForm(r, ch, form)
@@ -157,6 +167,20 @@ func (c *Console) saveChannel(w http.ResponseWriter, r *http.Request) error {
 	http.Redirect(w, r, "/console/channels/"+ch.ID+"?done=saved", http.StatusSeeOther)
 
 	return nil
+}
+
+// checkProvider checks that a channel's new provider exists; 0 is none.
+func (c *Console) checkProvider(r *http.Request, id int64) error {
+	if id == 0 {
+		return nil
+	}
+
+	_, err := c.Store.Provider(r.Context(), id)
+	if pnpd.ErrorCode(err) == pnpd.ENotFound {
+		return formError("provider", "Choose one of the providers in the list.")
+	}
+
+	return err
 }
 
 // saveForm saves the form's fields and icon in one update.

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -287,4 +288,41 @@ func TestRenameAndDeleteProvider(t *testing.T) {
 	if home := b.get("/console/"); strings.Contains(home.body, "<h2>Empty</h2>") {
 		t.Error("the deleted provider is still listed")
 	}
+}
+
+// TestMoveChannel checks that a channel moves to another provider, or to
+// none, and that a provider that does not exist is refused.
+func TestMoveChannel(t *testing.T) {
+	t.Parallel()
+
+	e := setup(t)
+	b := e.loggedIn()
+	first := b.provider("First")
+	second := b.provider("Second")
+	id, _ := b.channel(first, "Shop")
+	ch, err := e.srv.Store().Channel(t.Context(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := url.Values{"name": {"Shop"}, "country": {"JP"}, "bot_user_id": {ch.BotUserID},
+		"flexible": {"on"}}
+
+	steps := []struct{ provider, want string }{{second, second}, {"0", "0"}, {first, first}}
+	for _, s := range steps {
+		form.Set("provider", s.provider)
+		if p := b.upload("/console/channels/"+id, form, nil); p.status != http.StatusSeeOther {
+			t.Fatalf("move to %s: status %d", s.provider, p.status)
+		}
+		ch, err := e.srv.Store().Channel(t.Context(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strconv.FormatInt(ch.ProviderID, 10); got != s.want {
+			t.Errorf("after moving to %s the provider is %s", s.provider, got)
+		}
+	}
+
+	form.Set("provider", "999999")
+	want(t, "move to an unknown provider", b.upload("/console/channels/"+id, form, nil),
+		http.StatusBadRequest, `id="provider-error"`)
 }
