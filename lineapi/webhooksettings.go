@@ -2,7 +2,6 @@ package lineapi
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -109,6 +108,7 @@ func (a *API) webhookEndpoint(w http.ResponseWriter, _ *http.Request,
 // with no events to the URL given, or else the configured one, whether or
 // not webhooks are on. A URL given but malformed is not a 400: the sender
 // reports it as LINE's could_not_connect, "Invalid URL syntax".
+//
 // A platform's sender reaches public addresses only, so the test cannot
 // aim at the operator's own network.
 func (a *API) testWebhook(w http.ResponseWriter, r *http.Request, ch *pnpd.Channel) error {
@@ -117,16 +117,8 @@ func (a *API) testWebhook(w http.ResponseWriter, r *http.Request, ch *pnpd.Chann
 		return err
 	}
 
-	body, err := json.Marshal(struct {
-		Destination string     `json:"destination"`
-		Events      []struct{} `json:"events"`
-	}{ch.BotUserID, []struct{}{}})
-	if err != nil {
-		return fmt.Errorf("test webhook: %w", err)
-	}
-
 	sent := a.Clock.Now()
-	res := a.sender().Send(r.Context(), endpoint, ch.Secret, body)
+	res := a.sender().SendTest(r.Context(), endpoint, ch)
 	writeJSON(w, http.StatusOK, testResponse(res, sent))
 
 	return nil

@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/pnpd/pnpd"
+	"github.com/pnpd/pnpd/console"
 	"github.com/pnpd/pnpd/server"
 )
 
@@ -100,6 +101,9 @@ func start(ctx context.Context, dataDir string, opts []Option) (*Server, error) 
 		DataDir:      dataDir,
 		SandboxToken: pnpd.RandomHex(16),
 		Logger:       slog.New(slog.DiscardHandler),
+		// The console's first operator gets a random password no one sees;
+		// a cheap hash of it keeps each start fast and small.
+		PasswordHasher: console.Hasher{Time: 1, MemoryKiB: 64, Threads: 1},
 	}
 	for _, o := range opts {
 		o(&cfg)
