@@ -151,7 +151,9 @@ func Check(ctx context.Context, q pnpd.Queries, now time.Time,
 
 	pub, _, err := ParseKey([]byte(key.JWK))
 	if err != nil {
-		return nil, fmt.Errorf("check assertion: stored key %s: %w", key.KID, err)
+		// Not %w: the key's refusal is no refusal of the assertion.
+		return nil, fmt.Errorf("check assertion: stored key %s: %s", key.KID,
+			pnpd.ErrorMessage(err))
 	}
 
 	sum := sha256.Sum256([]byte(t.signed))
