@@ -272,6 +272,10 @@ func TestCheck(t *testing.T) {
 			pnpd.EInvalid, "token_exp"},
 		{"token_exp over 30 days", sign(k, head, f.claims(map[string]any{
 			"token_exp": 2592001})), pnpd.EInvalid, "token_exp"},
+		{"critical extension", sign(k, map[string]any{"alg": "RS256", "kid": kid,
+			"crit": []string{"exp"}}, f.claims(nil)), pnpd.EInvalid, "not a JWT"},
+		{"typ not JWT", sign(k, map[string]any{"alg": "RS256", "kid": kid, "typ": "JOSE"},
+			f.claims(nil)), pnpd.EInvalid, "not a JWT"},
 		{"not a JWT", "abc", pnpd.EInvalid, "not a JWT"},
 		{"claims not JSON", "eyJhbGciOiJSUzI1NiJ9.bm90IGpzb24.AAAA", pnpd.EInvalid,
 			"not a JWT"},

@@ -107,9 +107,11 @@ func parse(s string) (*jwt, error) {
 	t.signed, t.signature = parts[0]+"."+parts[1], sig
 
 	switch {
-	case t.header.Alg != "RS256" || t.header.Crit != nil:
+	case t.header.Alg != "RS256":
 		return nil, refuse(pnpd.EInvalid, msgAlg)
-	case t.header.Typ != "" && !strings.EqualFold(t.header.Typ, "JWT"):
+	// No extension is understood, so none may be critical (RFC 7515 §4.1.11).
+	case t.header.Typ != "" && !strings.EqualFold(t.header.Typ, "JWT"),
+		t.header.Crit != nil:
 		return nil, refuse(pnpd.EInvalid, msgMalformed)
 	case t.header.KID == "":
 		return nil, refuse(pnpd.EInvalid, msgNoKID)
