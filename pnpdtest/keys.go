@@ -25,8 +25,8 @@ func PublicJWK(pub *rsa.PublicKey) []byte {
 	return b
 }
 
-// RegisterKey registers the public half of an RSA key pair (2048 bits or
-// more) for a channel, as LINE's console registers an assertion signing
+// RegisterKey registers the public half of an RSA key pair (2048 to 4096
+// bits) for a channel, as LINE's console registers an assertion signing
 // key, and returns its kid: the channel's JWT assertions for channel access
 // tokens v2.1 name it in their header and are signed with the private half.
 // jwk is the public key as a JSON Web Key; PublicJWK writes one.
