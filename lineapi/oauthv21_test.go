@@ -366,3 +366,19 @@ func TestV21VerifyAndRevokeRefusals(t *testing.T) {
 		http.StatusBadRequest, bodyInvalidSecret)
 	e.wantPush(t, "after a revoke with a wrong secret", c.AccessToken, http.StatusOK)
 }
+
+// TestStatelessTokenOfAGoneChannel checks that a stateless token, which no
+// row holds, stops working when its channel is deleted.
+func TestStatelessTokenOfAGoneChannel(t *testing.T) {
+	t.Parallel()
+	e := setup(t, 0)
+	c := e.credentials(t, "Parcels")
+	got, err := e.tokens(t).IssueStatelessChannelTokenByClientSecret(c.ChannelID,
+		c.ChannelSecret)
+	if err != nil {
+		t.Fatalf("issue stateless token: %v", err)
+	}
+
+	e.sandbox(t, "/sandbox/v1/reset", `{}`, nil)
+	e.wantPush(t, "once the channel is gone", got.AccessToken, http.StatusUnauthorized)
+}
