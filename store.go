@@ -52,6 +52,10 @@ type ChannelStore interface {
 	// TrimAccessTokens deletes a channel's tokens of a kind, oldest first,
 	// until at most keep are left, and returns how many it deleted.
 	TrimAccessTokens(ctx context.Context, channelID, kind string, keep int) (int, error)
+	// ValidAccessTokens lists a channel's tokens of a kind that are unexpired at
+	// now, oldest first.
+	ValidAccessTokens(ctx context.Context, channelID, kind string,
+		now time.Time) ([]AccessToken, error)
 	// UpdateChannelWebhook sets a channel's webhook URL and whether
 	// webhooks are on. ENotFound when there is no such channel.
 	UpdateChannelWebhook(ctx context.Context, channelID, url string, enabled bool) error
@@ -74,6 +78,17 @@ type ChannelStore interface {
 	// latest at t, and returns how many it changed; tokens expiring
 	// earlier keep their time.
 	ExpireAccessTokens(ctx context.Context, channelID, kind string, t time.Time) (int, error)
+
+	// AddChannelKey saves a channel's public key. EConflict when its KID
+	// is taken.
+	AddChannelKey(ctx context.Context, k *ChannelKey) error
+	// ChannelKey finds a key by its KID. ENotFound when there is none.
+	ChannelKey(ctx context.Context, kid string) (*ChannelKey, error)
+	// ChannelKeys lists a channel's keys, oldest first.
+	ChannelKeys(ctx context.Context, channelID string) ([]ChannelKey, error)
+	// DeleteChannelKey deletes one of a channel's keys. ENotFound when the
+	// channel has no key of that KID.
+	DeleteChannelKey(ctx context.Context, channelID, kid string) error
 }
 
 // Icon is a channel's profile image.
@@ -87,8 +102,22 @@ type AccessToken struct {
 	Hash      string
 	ChannelID string
 	Kind      string // "long_lived", "short_lived", ...
+	// KeyID tells a v2.1 token apart in LINE's lists of key IDs; "" for
+	// the other kinds.
+	KeyID     string
 	CreatedAt time.Time
 	ExpiresAt time.Time // zero for no expiry
+}
+
+// ChannelKey is a public key a business registered for a channel: the
+// channel's JWT assertions are signed with its private half, which pnpd
+// never sees.
+type ChannelKey struct {
+	KID       string // chosen by pnpd, unique across channels
+	ChannelID string
+	// JWK is the public key as a JSON Web Key, in one normalised form.
+	JWK       string
+	CreatedAt time.Time
 }
 
 // RecipientStore keeps recipients and their per-channel blocks.

@@ -43,6 +43,11 @@ type API struct {
 	// Webhooks sends the webhook test's request; nil means a Sender with
 	// LINE's 2-second timeout.
 	Webhooks *webhook.Sender
+	// TokenKey is the key pnpd signs its JWT access tokens with: stateless
+	// tokens are checked by it alone, so they stop working when it changes.
+	// The server derives it from its key file; when nil, Register makes a
+	// random one that lasts as long as the process.
+	TokenKey []byte
 
 	limiters sync.Map // channel ID + endpoint → *rate.Limiter
 }
@@ -63,6 +68,11 @@ type handler func(w http.ResponseWriter, r *http.Request, ch *pnpd.Channel) erro
 
 // Register adds the endpoints to mux.
 func (a *API) Register(mux *http.ServeMux) {
+	if a.TokenKey == nil {
+		a.Log.Warn("No token key given: stateless tokens stop working when pnpd stops")
+		a.TokenKey = newTokenKey()
+	}
+
 	routes := []struct {
 		method, path, name string
 		h                  handler
@@ -214,10 +224,30 @@ func (a *API) authenticate(r *http.Request) (*pnpd.Channel, error) {
 		return nil, fail(http.StatusUnauthorized, msgTokenMalformed)
 	}
 
+	// A stateless token is taken by its signature alone; no row holds it.
+	if c, ok := a.signedToken(kindStateless, token); ok {
+		return a.statelessChannel(r.Context(), c)
+	}
+
 	// Tokens are stored as hashes, so the lookup compares hashes, never
 	// the token, and a database copy holds nothing usable.
 	sum := sha256.Sum256([]byte(token))
 	ch, err := a.Store.ChannelByToken(r.Context(), hex.EncodeToString(sum[:]), a.Clock.Now())
+	if pnpd.ErrorCode(err) == pnpd.ENotFound {
+		return nil, fail(http.StatusUnauthorized, msgTokenInvalid)
+	}
+
+	return ch, err
+}
+
+// statelessChannel returns the channel of a stateless token pnpd signed,
+// unless the token has expired or the channel is gone.
+func (a *API) statelessChannel(ctx context.Context, c signedClaims) (*pnpd.Channel, error) {
+	if c.expired(a.Clock.Now()) {
+		return nil, fail(http.StatusUnauthorized, msgTokenInvalid)
+	}
+
+	ch, err := a.Store.Channel(ctx, c.ChannelID)
 	if pnpd.ErrorCode(err) == pnpd.ENotFound {
 		return nil, fail(http.StatusUnauthorized, msgTokenInvalid)
 	}

@@ -1,6 +1,7 @@
 package lineapi
 
 import (
+	"context"
 	"crypto/subtle"
 	"errors"
 	"fmt"
@@ -9,12 +10,14 @@ import (
 	"time"
 
 	"github.com/pnpd/pnpd"
+	"github.com/pnpd/pnpd/assertion"
 )
 
 // The kinds of token the token endpoints issue.
 const (
 	kindShortLived = "short_lived"
 	kindStateless  = "stateless"
+	kindV21        = "v2.1"
 )
 
 // LINE's lifetimes and limit for the tokens issued here.
@@ -24,6 +27,9 @@ const (
 	// shortLivedLimit is how many short-lived tokens a channel keeps;
 	// issuing one more revokes the oldest.
 	shortLivedLimit = 30
+	// v21Limit is how many valid v2.1 tokens a channel may have; issuing
+	// one more is refused.
+	v21Limit = 30
 	// neverExpiresIn is the expires_in verify reports for a token that
 	// does not expire, such as the console's long-lived one.
 	neverExpiresIn = math.MaxInt32
@@ -37,7 +43,11 @@ const (
 	msgTokenFormat   = "access_token in invalid format"
 	msgTokenRevoked  = "access_token invalid"
 	msgGrantType     = "grant_type must be client_credentials"
-	msgAssertion     = "client_assertion is not supported; use client_id and client_secret"
+	msgNotJWS        = "The access token not JWS"
+	msgAssertionType = "client_assertion_type must be " + assertion.Type
+	// msgTooManyTokens is pnpd's: LINE does not document its answer to a
+	// channel that has its 30 valid v2.1 tokens already.
+	msgTooManyTokens = "the channel has 30 valid v2.1 tokens already; revoke one first"
 )
 
 // oauthError is a refusal of a token endpoint, written as OAuth's error
@@ -60,20 +70,25 @@ func invalidRequest(description string) *oauthError {
 type tokenHandler func(w http.ResponseWriter, r *http.Request) error
 
 // registerTokens adds the token endpoints, which authenticate by the
-// channel's ID and secret or by the token itself, not by a bearer token.
+// channel's ID and secret, by a JWT assertion or by the token itself, not
+// by a bearer token.
 func (a *API) registerTokens(mux *http.ServeMux) {
 	routes := []struct {
-		path, name string
-		h          tokenHandler
+		method, path, name string
+		h                  tokenHandler
 	}{
-		{"/v2/oauth/accessToken", "issue_token", a.issueShortLived},
-		{"/v2/oauth/verify", "verify_token", a.verifyToken},
-		{"/v2/oauth/revoke", "revoke_token", a.revokeToken},
-		{"/oauth2/v3/token", "issue_stateless_token", a.issueStateless},
+		{"POST", "/v2/oauth/accessToken", "issue_token", a.issueShortLived},
+		{"POST", "/v2/oauth/verify", "verify_token", a.verifyToken},
+		{"POST", "/v2/oauth/revoke", "revoke_token", a.revokeToken},
+		{"POST", "/oauth2/v3/token", "issue_stateless_token", a.issueStateless},
+		{"POST", "/oauth2/v2.1/token", "issue_v21_token", a.issueV21},
+		{"GET", "/oauth2/v2.1/verify", "verify_v21_token", a.verifyV21},
+		{"POST", "/oauth2/v2.1/revoke", "revoke_v21_token", a.revokeV21},
+		{"GET", "/oauth2/v2.1/tokens/kid", "v21_key_ids", a.v21KeyIDs},
 	}
 	for _, rt := range routes {
-		mux.Handle("POST "+rt.path, a.tokenEndpoint(rt.name, rt.h))
-		mux.Handle(rt.path, a.unrouted(http.StatusMethodNotAllowed, "POST"))
+		mux.Handle(rt.method+" "+rt.path, a.tokenEndpoint(rt.name, rt.h))
+		mux.Handle(rt.path, a.unrouted(http.StatusMethodNotAllowed, rt.method))
 	}
 }
 
@@ -115,13 +130,28 @@ func form(w http.ResponseWriter, r *http.Request) error {
 // clientCredentials checks the grant type, the channel ID and the secret,
 // and returns the channel they name.
 func (a *API) clientCredentials(r *http.Request) (*pnpd.Channel, error) {
-	switch grant := r.PostForm.Get("grant_type"); {
-	case grant == "":
-		return nil, invalidRequest(msgWrongFormat)
-	case grant != "client_credentials":
-		return nil, &oauthError{Code: "unsupported_grant_type", Description: msgGrantType}
+	if err := grantType(r); err != nil {
+		return nil, err
 	}
 
+	return a.channelSecret(r)
+}
+
+// grantType checks that the grant type is client_credentials.
+func grantType(r *http.Request) error {
+	switch grant := r.PostForm.Get("grant_type"); {
+	case grant == "":
+		return invalidRequest(msgWrongFormat)
+	case grant != "client_credentials":
+		return &oauthError{Code: "unsupported_grant_type", Description: msgGrantType}
+	}
+
+	return nil
+}
+
+// channelSecret checks the channel ID and secret, and returns the channel
+// they name.
+func (a *API) channelSecret(r *http.Request) (*pnpd.Channel, error) {
 	id := r.PostForm.Get("client_id")
 	if !numeric(id) {
 		return nil, invalidRequest(msgWrongFormat)
@@ -245,7 +275,8 @@ func (a *API) verifyToken(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// formToken reads the access_token parameter and finds the stored token.
+// formToken reads the access_token parameter and finds the stored token,
+// or the stateless token pnpd signed.
 func (a *API) formToken(w http.ResponseWriter, r *http.Request) (*pnpd.AccessToken, error) {
 	if err := form(w, r); err != nil {
 		return nil, err
@@ -256,7 +287,18 @@ func (a *API) formToken(w http.ResponseWriter, r *http.Request) (*pnpd.AccessTok
 		return nil, invalidRequest(msgTokenFormat)
 	}
 
-	t, err := a.Store.AccessToken(r.Context(), pnpd.HashToken(token))
+	return a.findToken(r.Context(), token)
+}
+
+// findToken finds a token: a stateless one by its signature, any other by
+// its hash. Expired ones are found too.
+func (a *API) findToken(ctx context.Context, token string) (*pnpd.AccessToken, error) {
+	if c, ok := a.signedToken(kindStateless, token); ok {
+		return &pnpd.AccessToken{ChannelID: c.ChannelID, Kind: kindStateless,
+			CreatedAt: time.Unix(c.IssuedAt, 0), ExpiresAt: time.Unix(c.ExpiresAt, 0)}, nil
+	}
+
+	t, err := a.Store.AccessToken(ctx, pnpd.HashToken(token))
 	if pnpd.ErrorCode(err) == pnpd.ENotFound {
 		return nil, invalidRequest(msgTokenRevoked)
 	}
@@ -297,35 +339,50 @@ type statelessIssued struct {
 	KeyID       string `json:"key_id"`
 }
 
-// issueStateless issues a 15-minute token for a channel's ID and secret.
-//
-// TODO(#7): the token is not stateless: it is stored, hashed, like the
-// others, and expired ones are never purged, so the table grows with every
-// issue; signing the channel ID and expiry with a server key kept outside
-// the database would make it stateless.
+// issueStateless issues a 15-minute token for a channel's ID and secret or
+// for a JWT assertion. The token is a JWT pnpd signs and never stores: the
+// bearer check takes it by its signature.
 func (a *API) issueStateless(w http.ResponseWriter, r *http.Request) error {
 	if err := form(w, r); err != nil {
 		return err
 	}
 
-	// The SDK sends the assertion fields empty when it uses the secret.
-	if r.PostForm.Get("client_assertion") != "" ||
-		r.PostForm.Get("client_assertion_type") != "" {
-		return invalidRequest(msgAssertion)
-	}
-
-	ch, err := a.clientCredentials(r)
+	ch, err := a.statelessClient(r)
 	if err != nil {
 		return err
 	}
 
-	token, err := a.storeToken(r, ch.ID, kindStateless, statelessFor, 0)
-	if err != nil {
-		return err
-	}
-
+	now := a.Clock.Now()
+	token := a.sign(signedClaims{Kind: kindStateless, ChannelID: ch,
+		IssuedAt: now.Unix(), ExpiresAt: now.Add(statelessFor).Unix()})
 	writeJSON(w, http.StatusOK, statelessIssued{TokenType: "Bearer", AccessToken: token,
 		ExpiresIn: int64(statelessFor / time.Second)})
 
 	return nil
+}
+
+// statelessClient returns the ID of the channel a stateless token is asked
+// for, by its assertion or, when the assertion fields are empty, as the
+// SDK sends them then, by its ID and secret.
+func (a *API) statelessClient(r *http.Request) (string, error) {
+	if r.PostForm.Get("client_assertion") == "" &&
+		r.PostForm.Get("client_assertion_type") == "" {
+		ch, err := a.clientCredentials(r)
+		if err != nil {
+			return "", err
+		}
+
+		return ch.ID, nil
+	}
+
+	if err := grantType(r); err != nil {
+		return "", err
+	}
+
+	c, err := a.checkAssertion(r.Context(), r.PostForm)
+	if err != nil {
+		return "", err
+	}
+
+	return c.ChannelID, nil
 }

@@ -334,15 +334,17 @@ func FuzzTokenEndpoints(f *testing.F) {
 		"{secret}", e.demo.Credentials.ChannelSecret, "{token}", e.token)
 	form := "application/x-www-form-urlencoded"
 	issue := "grant_type=client_credentials&client_id={id}&client_secret={secret}"
-	for path := range 4 {
+	paths := []string{"/v2/oauth/accessToken", "/v2/oauth/verify", "/v2/oauth/revoke",
+		"/oauth2/v3/token", "/oauth2/v2.1/token", "/oauth2/v2.1/revoke"}
+	for path := range paths {
 		f.Add(uint8(path), issue, form)
 		f.Add(uint8(path), "access_token={token}", form)
 		f.Add(uint8(path), "access_token=%zz&client_id=1", form)
 		f.Add(uint8(path), `{"client_id":"{id}"}`, "application/json")
+		f.Add(uint8(path), "grant_type=client_credentials&client_assertion_type="+
+			jwtBearer+"&client_assertion=e30.e30.", form)
 	}
 
-	paths := []string{"/v2/oauth/accessToken", "/v2/oauth/verify", "/v2/oauth/revoke",
-		"/oauth2/v3/token"}
 	f.Fuzz(func(t *testing.T, path uint8, body, contentType string) {
 		if !validHeaderValue(contentType) {
 			t.Skip()

@@ -36,6 +36,8 @@ var routes = []string{
 	"GET /sandbox/v1/sms/code",
 	"POST /sandbox/v1/channels",
 	"GET /sandbox/v1/channels/{channelID}/statistics",
+	"POST /sandbox/v1/channels/{channelID}/keys",
+	"GET /sandbox/v1/channels/{channelID}/keys",
 	"POST /sandbox/v1/channels/{channelID}/webhook-faults",
 	"GET /sandbox/v1/channels/{channelID}/webhook-faults",
 	"DELETE /sandbox/v1/channels/{channelID}/webhook-faults",

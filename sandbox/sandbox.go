@@ -72,6 +72,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	route("GET /sandbox/v1/sms", a.outbox)
 	route("POST /sandbox/v1/channels", a.createChannel)
 	route("GET /sandbox/v1/channels/{channelID}/statistics", a.statistics)
+	a.registerKeys(route)
 	a.registerRecipients(route)
 	a.registerNotifications(route)
 	// Anything else under /sandbox/v1/ gets the sandbox's error body, not

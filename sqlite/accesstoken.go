@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 
 	"github.com/pnpd/pnpd"
 )
@@ -11,20 +12,42 @@ import (
 // AccessToken reads a token by its hash, whether or not it has expired:
 // the caller judges expiry by its own clock.
 func (q *queries) AccessToken(ctx context.Context, hash string) (*pnpd.AccessToken, error) {
-	t := pnpd.AccessToken{Hash: hash}
-	var created int64
-	var expires sql.NullInt64
-	err := q.r.QueryRowContext(ctx, `SELECT channel_id, kind, created_at, expires_at
-		FROM access_token WHERE hash = ?`, hash).
-		Scan(&t.ChannelID, &t.Kind, &created, &expires)
+	t, err := scanAccessToken(q.r.QueryRowContext(ctx, `SELECT `+accessTokenColumns+`
+		FROM access_token WHERE hash = ?`, hash))
 	if err != nil {
 		return nil, notFound(err, "access token")
 	}
 
-	t.CreatedAt = fromMS(sql.NullInt64{Int64: created, Valid: true})
+	return &t, nil
+}
+
+const accessTokenColumns = `hash, channel_id, kind, key_id, created_at, expires_at`
+
+func scanAccessToken(row interface{ Scan(...any) error }) (pnpd.AccessToken, error) {
+	var t pnpd.AccessToken
+	var created int64
+	var expires sql.NullInt64
+	err := row.Scan(&t.Hash, &t.ChannelID, &t.Kind, &t.KeyID, &created, &expires)
+	t.CreatedAt = time.UnixMilli(created).UTC()
 	t.ExpiresAt = fromMS(expires)
 
-	return &t, nil
+	return t, err
+}
+
+// ValidAccessTokens orders tokens created in the same millisecond as they were
+// stored (their rowid), as TrimAccessTokens does.
+func (q *queries) ValidAccessTokens(ctx context.Context, channelID, kind string,
+	now time.Time) ([]pnpd.AccessToken, error) {
+	rows, err := q.r.QueryContext(ctx, `SELECT `+accessTokenColumns+` FROM access_token
+		WHERE channel_id = ? AND kind = ? AND (expires_at IS NULL OR expires_at > ?)
+		ORDER BY created_at, rowid`, channelID, kind, now.UnixMilli())
+	if err != nil {
+		return nil, fmt.Errorf("list access tokens: %w", err)
+	}
+
+	return collect(rows, func(r *sql.Rows) (pnpd.AccessToken, error) {
+		return scanAccessToken(r)
+	})
 }
 
 // DeleteAccessToken runs in a write transaction of its own outside Update,

@@ -220,8 +220,8 @@ func (q *queries) CreateAccessToken(ctx context.Context, t *pnpd.AccessToken) er
 	q.channelsChanged()
 
 	return q.exec(ctx, "create access token", `INSERT INTO access_token
-		(hash, channel_id, kind, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
-		t.Hash, t.ChannelID, t.Kind, t.CreatedAt.UnixMilli(), ms(t.ExpiresAt))
+		(hash, channel_id, kind, key_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		t.Hash, t.ChannelID, t.Kind, t.KeyID, t.CreatedAt.UnixMilli(), ms(t.ExpiresAt))
 }
 
 // UpdateChannelWebhook runs in a write transaction of its own outside

@@ -112,7 +112,7 @@ var resetTables = []string{
 }
 
 // channelTables are emptied by a reset that does not keep the channels.
-var channelTables = []string{"access_token", "channel"}
+var channelTables = []string{"access_token", "channel_key", "channel"}
 
 func (q *queries) Reset(ctx context.Context, keepChannels bool) error {
 	if q.tx == nil {

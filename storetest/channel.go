@@ -19,6 +19,10 @@ var channelTests = []test{
 	{"AccessTokenRoundTrip", testAccessTokenRoundTrip},
 	{"DeleteAccessToken", testAccessTokenDelete},
 	{"TrimAccessTokens", testAccessTokenTrim},
+	{"ListValidAccessTokens", testValidAccessTokens},
+	{"ChannelKeyRoundTrip", testChannelKeyRoundTrip},
+	{"ChannelKeysInOrder", testChannelKeysList},
+	{"DeleteChannelKey", testChannelKeyDelete},
 }
 
 // testChannelRoundTrip checks that Channel returns every field as saved,

@@ -22,6 +22,7 @@ type world struct {
 	tagged    *pnpd.Notification
 	event     *pnpd.WebhookEvent
 	code      *pnpd.SMSCode
+	key       *pnpd.ChannelKey
 }
 
 // world saves one of everything, a setting included.
@@ -33,6 +34,7 @@ func (f *fixture) world(t *testing.T) *world {
 	w.token = &pnpd.AccessToken{Hash: pnpd.HashToken(pnpd.RandomHex(16)),
 		ChannelID: w.channel.ID, Kind: "long_lived", CreatedAt: base}
 	ok(t, "create token", f.store.CreateAccessToken(f.ctx, w.token))
+	w.key = f.key(t, w.channel, 0)
 	ok(t, "block", f.store.SetBlocked(f.ctx, w.recipient.ID, w.channel.ID, true))
 	ok(t, "friend", f.store.SetFriend(f.ctx, w.recipient.ID, w.channel.ID, true))
 	w.session = f.session(t, time.Hour)
@@ -67,12 +69,14 @@ func testReset(t *testing.T, f *fixture, keepChannels bool) {
 
 	_, err := f.store.Channel(f.ctx, w.channel.ID)
 	_, tokenErr := f.store.ChannelByToken(f.ctx, w.token.Hash, base)
+	_, keyErr := f.store.ChannelKey(f.ctx, w.key.KID)
 	want := pnpd.ENotFound
 	if keepChannels {
 		want = ""
 	}
 	wantCode(t, "channel after reset", err, want)
 	wantCode(t, "token after reset", tokenErr, want)
+	wantCode(t, "channel key after reset", keyErr, want)
 
 	// The store is usable again: the same recipient may come back.
 	ok(t, "create recipient again", f.store.CreateRecipient(f.ctx, w.recipient))

@@ -33,10 +33,8 @@ ALTER TABLE channel ADD COLUMN icon BLOB;
 ALTER TABLE channel ADD COLUMN icon_type TEXT NOT NULL DEFAULT '';
 
 CREATE INDEX channel_provider ON channel (provider_id);
-CREATE INDEX access_token_channel_kind ON access_token (channel_id, kind);
 
 -- +goose Down
-DROP INDEX access_token_channel_kind;
 DROP INDEX channel_provider;
 ALTER TABLE channel DROP COLUMN icon_type;
 ALTER TABLE channel DROP COLUMN icon;
