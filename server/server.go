@@ -57,6 +57,12 @@ type Config struct {
 	// JobPollInterval is how often idle job workers look for new jobs; it
 	// bounds how soon a webhook leaves after its delivery (default 50 ms).
 	JobPollInterval time.Duration
+	// WebhookPrivate lets webhooks and the webhook test reach loopback,
+	// private and link-local addresses. Off, a platform's webhooks reach
+	// only the public internet, so a business cannot aim them at the
+	// operator's own network; the sandbox always allows them, for
+	// receivers on the developer's machine.
+	WebhookPrivate bool
 	// Metrics serves Prometheus's metrics at /metrics.
 	Metrics bool
 	// Pprof serves Go's profiler at /debug/pprof/; anyone who reaches the
@@ -76,6 +82,8 @@ type Server struct {
 	broker  *messenger.Broker
 	recv    *receiving.Service
 	metrics *metrics.Metrics
+	// webhooks sends the webhooks and the webhook test.
+	webhooks *webhook.Sender
 
 	started  atomic.Bool // the job workers run
 	stopping atomic.Bool // Shutdown has begun
@@ -149,7 +157,8 @@ func (s *Server) wire(ctx context.Context, workers *river.Workers) error {
 		recv.Reserved = sandbox.RefuseMagic
 	}
 	s.metrics.WatchQueue(s.db.QueueDepth)
-	hooks := webhook.NewWorker(s.db, s.clock, &webhook.Sender{}, s.log)
+	s.webhooks = &webhook.Sender{PublicOnly: !s.cfg.Sandbox && !s.cfg.WebhookPrivate}
+	hooks := webhook.NewWorker(s.db, s.clock, s.webhooks, s.log)
 	hooks.Metrics = s.metrics
 	hooks.InjectFaults = s.cfg.Sandbox
 	hooks.FaultDelayLimit = s.faultDelayLimit()
@@ -178,7 +187,7 @@ func (s *Server) routes(recv *receiving.Service) http.Handler {
 	mux := http.NewServeMux()
 	(&lineapi.API{Store: s.db, Receiving: recv, Clock: s.clock, Log: s.log,
 		RateLimit: s.cfg.RateLimit, Metrics: s.metrics, Templates: s.cfg.Templates,
-		Words: messenger.Words}).Register(mux)
+		Words: messenger.Words, Webhooks: s.webhooks}).Register(mux)
 
 	outbox := &sms.Outbox{Store: s.db, Clock: s.clock}
 	codes := &sms.Codes{Store: s.db, Clock: s.clock, Limits: sms.DefaultLimits(), Log: s.log,

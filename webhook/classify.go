@@ -121,6 +121,8 @@ func connectDetail(err error, st stage) string {
 	var dnsErr *net.DNSError
 	var recordErr tls.RecordHeaderError
 	switch {
+	case errors.Is(err, errNotPublic):
+		return detailNotPublic
 	case errors.As(err, &dnsErr):
 		return dnsDetail(dnsErr)
 	case errors.As(err, &recordErr), errors.Is(err, http.ErrSchemeMismatch):

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pnpd/pnpd"
@@ -46,6 +47,15 @@ type Sender struct {
 	Client *http.Client
 	// Timeout bounds each attempt; zero means DefaultTimeout.
 	Timeout time.Duration
+	// PublicOnly refuses to connect to any address outside the public
+	// internet — loopback, private, link-local (where clouds serve
+	// instance metadata) — so that a business cannot aim the platform's
+	// requests at the operator's own network. It applies when Client is
+	// nil; proxies from the environment are then not used.
+	PublicOnly bool
+
+	public     sync.Once
+	publicHTTP *http.Transport
 }
 
 // errAttemptTimeout marks the end of an attempt's time, to tell it apart
@@ -95,8 +105,12 @@ func (s *Sender) timeout() time.Duration {
 // redirect: LINE counts a 3xx as an error status.
 func (s *Sender) client() *http.Client {
 	c := http.Client{}
-	if s.Client != nil {
+	switch {
+	case s.Client != nil:
 		c = *s.Client
+	case s.PublicOnly:
+		s.public.Do(func() { s.publicHTTP = publicTransport() })
+		c.Transport = s.publicHTTP
 	}
 	c.CheckRedirect = func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse

@@ -58,7 +58,7 @@ Flags:
 type options struct {
 	addr, data, logLevel, logFormat, sandboxToken, countries, defaultCountry string
 	templates                                                                string
-	demo, sandbox, sandboxPublic, metrics, pprof                             bool
+	demo, sandbox, sandboxPublic, webhookPrivate, metrics, pprof             bool
 	rateLimit                                                                float64
 	rescueAfter                                                              time.Duration
 	clientLimits                                                             messenger.ClientLimits
@@ -107,6 +107,10 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (options
 		"the sandbox API's token; random when empty (PNPD_SANDBOX_TOKEN)")
 	fs.BoolVar(&o.sandboxPublic, "sandbox-public", env("PNPD_SANDBOX_PUBLIC", "") == "true",
 		"allow sandbox mode on an address other machines reach (PNPD_SANDBOX_PUBLIC=true)")
+	fs.BoolVar(&o.webhookPrivate, "webhook-allow-private",
+		env("PNPD_WEBHOOK_ALLOW_PRIVATE", "") == "true",
+		"let webhooks reach loopback and private addresses; always on in sandbox mode "+
+			"(PNPD_WEBHOOK_ALLOW_PRIVATE=true)")
 	rate, err := strconv.ParseFloat(env("PNPD_RATE_LIMIT", "2000"), 64)
 	if err != nil {
 		return o, fmt.Errorf("PNPD_RATE_LIMIT: %w", err)
@@ -308,7 +312,7 @@ func serve(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		RateLimit: o.rateLimit, ServiceCountries: splitList(o.countries),
 		DefaultCountry: strings.ToUpper(o.defaultCountry), Logger: log,
 		JobRescueAfter: o.rescueAfter, Metrics: o.metrics, Pprof: o.pprof,
-		ClientLimits: o.clientLimits,
+		ClientLimits: o.clientLimits, WebhookPrivate: o.webhookPrivate,
 	})
 	if err != nil {
 		return err
