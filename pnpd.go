@@ -59,7 +59,10 @@ type Channel struct {
 	// TemplateKeys lists the templates the channel may use; when empty, it
 	// may use every template of its country's catalogue.
 	TemplateKeys []string
-	CreatedAt    time.Time
+	// ProviderID is the provider that owns the channel; 0 for none, as for
+	// the sandbox's channels.
+	ProviderID int64
+	CreatedAt  time.Time
 }
 
 // MayUse reports whether the channel may send notifications of a kind.

@@ -27,6 +27,7 @@ type Queries interface {
 	SessionStore
 	SettingStore
 	ResetStore
+	ConsoleStore
 
 	// Enqueue queues a job to run once the transaction commits.
 	Enqueue(ctx context.Context, job Job) error
@@ -54,6 +55,31 @@ type ChannelStore interface {
 	// UpdateChannelWebhook sets a channel's webhook URL and whether
 	// webhooks are on. ENotFound when there is no such channel.
 	UpdateChannelWebhook(ctx context.Context, channelID, url string, enabled bool) error
+	// UpdateChannel saves a channel's editable fields: name, secret, bot
+	// user ID, country, provider, webhook URL and switches, and the kinds
+	// it may send. ENotFound when there is no such channel, EConflict when
+	// another channel has the bot user ID.
+	UpdateChannel(ctx context.Context, c *Channel) error
+	// Channels lists every channel, by name and then ID.
+	Channels(ctx context.Context) ([]*Channel, error)
+	// SetChannelIcon saves a channel's icon; an icon with no data removes
+	// it. ENotFound when there is no such channel.
+	SetChannelIcon(ctx context.Context, channelID string, icon Icon) error
+	// ChannelIcon returns a channel's icon. ENotFound when it has none.
+	ChannelIcon(ctx context.Context, channelID string) (*Icon, error)
+	// AccessTokens lists a channel's tokens, expired ones too, the newest
+	// first.
+	AccessTokens(ctx context.Context, channelID string) ([]AccessToken, error)
+	// ExpireAccessTokens makes a channel's tokens of a kind expire at the
+	// latest at t, and returns how many it changed; tokens expiring
+	// earlier keep their time.
+	ExpireAccessTokens(ctx context.Context, channelID, kind string, t time.Time) (int, error)
+}
+
+// Icon is a channel's profile image.
+type Icon struct {
+	ContentType string // image/png, image/jpeg, ...
+	Data        []byte
 }
 
 // AccessToken is a channel access token, stored only as its hash.
@@ -232,6 +258,67 @@ type SessionStore interface {
 	CreateSession(ctx context.Context, s *Session) error
 	SessionByHash(ctx context.Context, hash string, now time.Time) (*Session, error)
 	DeleteSession(ctx context.Context, hash string) error
+}
+
+// Operator is a person who runs the platform in the console.
+type Operator struct {
+	ID           int64
+	Username     string
+	PasswordHash string // a self-describing hash, such as argon2id's PHC string
+	CreatedAt    time.Time
+}
+
+// OperatorSession is an operator's console log-in, stored by the hash of
+// its ID.
+type OperatorSession struct {
+	Hash       string
+	OperatorID int64
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+}
+
+// Provider is a business, or a part of one, that owns channels.
+type Provider struct {
+	ID        int64
+	Name      string
+	CreatedAt time.Time
+}
+
+// ConsoleStore keeps the console's operators, their sessions, and the
+// providers that own channels.
+type ConsoleStore interface {
+	// CreateOperator saves an operator and sets its ID. EConflict when the
+	// username is taken.
+	CreateOperator(ctx context.Context, o *Operator) error
+	// OperatorByUsername finds an operator. ENotFound when there is none.
+	OperatorByUsername(ctx context.Context, username string) (*Operator, error)
+	// Operator finds an operator by ID. ENotFound when there is none.
+	Operator(ctx context.Context, id int64) (*Operator, error)
+	// CountOperators counts the operators.
+	CountOperators(ctx context.Context) (int, error)
+	CreateOperatorSession(ctx context.Context, s *OperatorSession) error
+	// OperatorSession finds a session, by its hash, that is live at now.
+	// ENotFound when there is none.
+	OperatorSession(ctx context.Context, hash string, now time.Time) (*OperatorSession,
+		error)
+	// ExtendOperatorSession moves a session's expiry to expires.
+	ExtendOperatorSession(ctx context.Context, hash string, expires time.Time) error
+	// DeleteOperatorSession ends a session; ending one that is not there is
+	// no error.
+	DeleteOperatorSession(ctx context.Context, hash string) error
+
+	// CreateProvider saves a provider and sets its ID.
+	CreateProvider(ctx context.Context, p *Provider) error
+	// Provider finds a provider. ENotFound when there is none.
+	Provider(ctx context.Context, id int64) (*Provider, error)
+	// Providers lists every provider by name and then ID.
+	Providers(ctx context.Context) ([]Provider, error)
+	// RenameProvider changes a provider's name. ENotFound when there is no
+	// such provider.
+	RenameProvider(ctx context.Context, id int64, name string) error
+	// DeleteProvider deletes a provider. ENotFound when there is none,
+	// EConflict while it has channels.
+	DeleteProvider(ctx context.Context, id int64) error
 }
 
 // ResetStore empties the store for the sandbox.

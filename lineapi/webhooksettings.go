@@ -2,7 +2,6 @@ package lineapi
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -117,16 +116,8 @@ func (a *API) testWebhook(w http.ResponseWriter, r *http.Request, ch *pnpd.Chann
 		return err
 	}
 
-	body, err := json.Marshal(struct {
-		Destination string     `json:"destination"`
-		Events      []struct{} `json:"events"`
-	}{ch.BotUserID, []struct{}{}})
-	if err != nil {
-		return fmt.Errorf("test webhook: %w", err)
-	}
-
 	sent := a.Clock.Now()
-	res := a.sender().Send(r.Context(), endpoint, ch.Secret, body)
+	res := a.sender().SendTest(r.Context(), endpoint, ch)
 	writeJSON(w, http.StatusOK, testResponse(res, sent))
 
 	return nil

@@ -3,9 +3,7 @@ package sandbox
 import (
 	"cmp"
 	"context"
-	"crypto/rand"
 	"fmt"
-	"math/big"
 	"net/http"
 	"strings"
 
@@ -45,21 +43,12 @@ func CreateChannel(ctx context.Context, q pnpd.Queries, clock pnpd.Clock,
 		return Credentials{}, err
 	}
 
-	now := clock.Now()
-	ch := &pnpd.Channel{
-		ID:                newChannelID(),
-		Name:              spec.Name,
-		Secret:            pnpd.RandomHex(16),
-		BotUserID:         pnpd.NewUserID(),
-		Country:           spec.Country,
-		WebhookURL:        spec.WebhookURL,
-		WebhookEnabled:    spec.WebhookURL != "",
-		RedeliveryEnabled: spec.Redelivery,
-		FlexibleEnabled:   spec.Flexible == nil || *spec.Flexible,
-		TemplateEnabled:   spec.Template == nil || *spec.Template,
-		TemplateKeys:      spec.TemplateKeys,
-		CreatedAt:         now,
-	}
+	ch := pnpd.NewChannel(spec.Name, spec.Country, clock.Now())
+	ch.WebhookURL, ch.WebhookEnabled = spec.WebhookURL, spec.WebhookURL != ""
+	ch.RedeliveryEnabled = spec.Redelivery
+	ch.FlexibleEnabled = spec.Flexible == nil || *spec.Flexible
+	ch.TemplateEnabled = spec.Template == nil || *spec.Template
+	ch.TemplateKeys = spec.TemplateKeys
 	if err := q.CreateChannel(ctx, ch); err != nil {
 		return Credentials{}, err
 	}
@@ -81,15 +70,8 @@ func CreateChannel(ctx context.Context, q pnpd.Queries, clock pnpd.Clock,
 // IssueToken issues a further long-lived access token for a channel.
 func IssueToken(ctx context.Context, q pnpd.Queries, clock pnpd.Clock,
 	channelID string) (string, error) {
-	token := pnpd.NewToken(48)
-
-	err := q.CreateAccessToken(ctx, &pnpd.AccessToken{
-		Hash:      pnpd.HashToken(token),
-		ChannelID: channelID,
-		Kind:      "long_lived",
-		CreatedAt: clock.Now(),
-	})
-	if err != nil {
+	token, stored := pnpd.NewLongLivedToken(channelID, clock.Now())
+	if err := q.CreateAccessToken(ctx, stored); err != nil {
 		return "", fmt.Errorf("issue token: %w", err)
 	}
 
@@ -104,7 +86,7 @@ func checkSpec(spec *ChannelSpec) error {
 	}
 
 	switch {
-	case spec.Name == "" || len([]rune(spec.Name)) > 20:
+	case !pnpd.ValidChannelName(spec.Name):
 		return pnpd.Errorf(pnpd.EInvalid, "Give the channel a name of 1 to 20 characters.")
 	case !pnpd.KnownCountry(spec.Country):
 		return pnpd.Errorf(pnpd.EInvalid, "The country must be a country code such as JP.")
@@ -113,12 +95,6 @@ func checkSpec(spec *ChannelSpec) error {
 	}
 
 	return nil
-}
-
-// newChannelID returns ten digits, as LINE's channel IDs.
-func newChannelID() string {
-	n, _ := rand.Int(rand.Reader, big.NewInt(9_000_000_000))
-	return fmt.Sprint(1_000_000_000 + n.Int64())
 }
 
 func (a *API) createChannel(w http.ResponseWriter, r *http.Request) error {

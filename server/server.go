@@ -20,6 +20,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/pnpd/pnpd"
+	"github.com/pnpd/pnpd/console"
 	"github.com/pnpd/pnpd/flow"
 	"github.com/pnpd/pnpd/lineapi"
 	"github.com/pnpd/pnpd/messenger"
@@ -67,8 +68,15 @@ type Config struct {
 	Metrics bool
 	// Pprof serves Go's profiler at /debug/pprof/; anyone who reaches the
 	// server can then profile it.
-	Pprof  bool
-	Logger *slog.Logger
+	Pprof bool
+	// AdminPassword is the password of the console's first operator,
+	// "admin", created on the first start; a generated one, which
+	// AdminPasswordGenerated returns, when empty.
+	AdminPassword string
+	// PasswordHasher hashes operators' passwords; RFC 9106's recommended
+	// argon2id parameters when zero. Tests use cheaper ones.
+	PasswordHasher console.Hasher
+	Logger         *slog.Logger
 }
 
 // Server is a running pnpd.
@@ -84,6 +92,8 @@ type Server struct {
 	metrics *metrics.Metrics
 	// webhooks sends the webhooks and the webhook test.
 	webhooks *webhook.Sender
+	// adminPassword is the first operator's generated password, shown once.
+	adminPassword string
 
 	started  atomic.Bool // the job workers run
 	stopping atomic.Bool // Shutdown has begun
@@ -142,6 +152,13 @@ func (s *Server) wire(ctx context.Context, workers *river.Workers) error {
 			return fmt.Errorf("seed the magic numbers: %w", err)
 		}
 	}
+
+	generated, err := console.EnsureAdmin(ctx, s.db, s.cfg.PasswordHasher, s.clock.Now(),
+		s.cfg.AdminPassword)
+	if err != nil {
+		return err
+	}
+	s.adminPassword = generated
 
 	rules := flow.DefaultRules()
 	if len(s.cfg.ServiceCountries) > 0 {
@@ -204,6 +221,9 @@ func (s *Server) routes(recv *receiving.Service) http.Handler {
 			Templates:     s.cfg.Templates, Codes: codes,
 			DefaultCountry: s.cfg.DefaultCountry}).Register(mux)
 	}
+	(&console.Console{Store: s.db, Receiving: recv, Clock: s.clock, Log: s.log,
+		Hasher: s.cfg.PasswordHasher, Countries: recv.Rules.ServiceCountries,
+		Sandbox: s.cfg.Sandbox, Webhooks: s.webhooks}).Register(mux)
 	s.operations(mux)
 
 	return mux
@@ -250,6 +270,11 @@ func (s *Server) faultDelayLimit() time.Duration {
 
 // Store is the server's store, for seeding and tests.
 func (s *Server) Store() pnpd.Store { return s.db }
+
+// AdminPasswordGenerated is the password generated for the console's first
+// operator, "admin", on this start: to be shown once. It is empty when an
+// operator existed already or Config.AdminPassword was set.
+func (s *Server) AdminPasswordGenerated() string { return s.adminPassword }
 
 // Clock is the server's clock.
 func (s *Server) Clock() *pnpd.OffsetClock { return s.clock }

@@ -91,7 +91,7 @@ func (q *queries) Enqueue(ctx context.Context, job pnpd.Job) error {
 
 const channelColumns = `id, name, secret, bot_user_id, country, webhook_url,
 	webhook_enabled, redelivery_enabled, flexible_enabled, template_enabled, template_keys,
-	created_at`
+	provider_id, created_at`
 
 func scanChannel(row interface{ Scan(...any) error }) (*pnpd.Channel, error) {
 	var c pnpd.Channel
@@ -99,7 +99,7 @@ func scanChannel(row interface{ Scan(...any) error }) (*pnpd.Channel, error) {
 	var keys string
 	err := row.Scan(&c.ID, &c.Name, &c.Secret, &c.BotUserID, &c.Country, &c.WebhookURL,
 		&c.WebhookEnabled, &c.RedeliveryEnabled, &c.FlexibleEnabled, &c.TemplateEnabled, &keys,
-		&created)
+		&c.ProviderID, &created)
 	if keys != "" {
 		c.TemplateKeys = strings.Fields(keys)
 	}
@@ -115,10 +115,10 @@ func (q *queries) CreateChannel(ctx context.Context, c *pnpd.Channel) error {
 	}
 
 	return q.exec(ctx, "create channel", `INSERT INTO channel (`+channelColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.ID, c.Name, c.Secret, c.BotUserID, c.Country, c.WebhookURL,
 		c.WebhookEnabled, c.RedeliveryEnabled, c.FlexibleEnabled, c.TemplateEnabled,
-		strings.Join(c.TemplateKeys, " "), c.CreatedAt.UnixMilli())
+		strings.Join(c.TemplateKeys, " "), c.ProviderID, c.CreatedAt.UnixMilli())
 }
 
 func (q *queries) ChannelIDs(ctx context.Context) ([]string, error) {
@@ -214,7 +214,7 @@ func (r scanFirstRow) Scan(dest ...any) error {
 
 const channelColumnsPrefixed = `id, c.name, c.secret, c.bot_user_id, c.country,
 	c.webhook_url, c.webhook_enabled, c.redelivery_enabled, c.flexible_enabled,
-	c.template_enabled, c.template_keys, c.created_at`
+	c.template_enabled, c.template_keys, c.provider_id, c.created_at`
 
 func (q *queries) CreateAccessToken(ctx context.Context, t *pnpd.AccessToken) error {
 	q.channelsChanged()

@@ -26,6 +26,7 @@ func (f *fixture) newChannel() *pnpd.Channel {
 		FlexibleEnabled:   true,
 		TemplateEnabled:   n%2 == 0,
 		TemplateKeys:      []string{"bill_issued_th", "payment_due_th"},
+		ProviderID:        n,
 		CreatedAt:         at(time.Duration(n) * time.Minute),
 	}
 }

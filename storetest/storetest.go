@@ -44,6 +44,8 @@ func Run(t *testing.T, open func(t *testing.T) pnpd.Store) {
 		{"Settings", settingTests},
 		{"Update", updateTests},
 		{"Reset", resetTests},
+		{"Console", consoleTests},
+		{"ChannelEdits", channelEditTests},
 	}
 
 	for _, g := range groups {

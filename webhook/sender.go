@@ -3,6 +3,7 @@ package webhook
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -164,4 +165,17 @@ func statusResult(code int, latency time.Duration) Result {
 	}
 
 	return r
+}
+
+// SendTest sends LINE's webhook test to rawURL: one request signed with
+// the channel's secret, for its bot user ID, with no events. The LINE API's
+// webhook test and the console's Verify button both send it.
+func (s *Sender) SendTest(ctx context.Context, rawURL string, ch *pnpd.Channel) Result {
+	// A string and an empty list always encode.
+	body, _ := json.Marshal(struct {
+		Destination string     `json:"destination"`
+		Events      []struct{} `json:"events"`
+	}{ch.BotUserID, []struct{}{}})
+
+	return s.Send(ctx, rawURL, ch.Secret, body)
 }

@@ -6,6 +6,7 @@
 //	           [--log-format text|json] [--metrics=false] [--pprof]
 //	           [--ip-code-rate N] [--ip-code-burst N]
 //	           [--ip-try-rate N] [--ip-try-burst N]
+//	           [--admin-password PASSWORD]
 //	pnpd templates export
 //	pnpd templates check FILE
 package main
@@ -57,7 +58,7 @@ Flags:
 // options are the command line and environment, merged.
 type options struct {
 	addr, data, logLevel, logFormat, sandboxToken, countries, defaultCountry string
-	templates                                                                string
+	templates, adminPassword                                                 string
 	demo, sandbox, sandboxPublic, webhookPrivate, metrics, pprof             bool
 	rateLimit                                                                float64
 	rescueAfter                                                              time.Duration
@@ -130,6 +131,9 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (options
 	fs.StringVar(&o.templates, "templates", env("PNPD_TEMPLATES", ""),
 		"a template catalogue file (CSV) that replaces the embedded one; "+
 			"'pnpd templates export' prints that (PNPD_TEMPLATES)")
+	fs.StringVar(&o.adminPassword, "admin-password", env("PNPD_ADMIN_PASSWORD", ""),
+		"the password of the console's first operator, admin, set on the first start; "+
+			"generated and printed once when empty (PNPD_ADMIN_PASSWORD)")
 	fs.StringVar(&o.logLevel, "log-level", env("PNPD_LOG_LEVEL", "info"),
 		"debug, info, warn or error (PNPD_LOG_LEVEL)")
 	fs.StringVar(&o.logFormat, "log-format", env("PNPD_LOG_FORMAT", "text"),
@@ -313,6 +317,7 @@ func serve(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		DefaultCountry: strings.ToUpper(o.defaultCountry), Logger: log,
 		JobRescueAfter: o.rescueAfter, Metrics: o.metrics, Pprof: o.pprof,
 		ClientLimits: o.clientLimits, WebhookPrivate: o.webhookPrivate,
+		AdminPassword: o.adminPassword,
 	})
 	if err != nil {
 		return err
@@ -345,6 +350,11 @@ func serve(ctx context.Context, o options, stdout, stderr io.Writer) error {
 func announce(ctx context.Context, srv *server.Server, o options, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "pnpd listening on %s\n", srv.URL())
 	fmt.Fprintf(stdout, "Messenger (web UI) at %s/\n", srv.URL())
+	fmt.Fprintf(stdout, "Console (operators) at %s/console/\n", srv.URL())
+	if pw := srv.AdminPasswordGenerated(); pw != "" {
+		// Shown this once and never stored in clear: the operator notes it.
+		fmt.Fprintf(stdout, "Console log-in: admin, password %s (shown this once)\n", pw)
+	}
 	if o.sandbox {
 		fmt.Fprintf(stdout, "The phone (SMS outbox) at %s/sms\n", srv.URL())
 		fmt.Fprintf(stdout, "Sandbox API at %s/sandbox/v1, token %s\n", srv.URL(), o.sandboxToken)

@@ -8,8 +8,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pnpd/pnpd/console"
 	"github.com/pnpd/pnpd/server"
 )
+
+// CheapHasher hashes operators' passwords in a fraction of a millisecond:
+// far too weak for production, fast enough for many servers in parallel.
+var CheapHasher = console.Hasher{Time: 1, MemoryKiB: 64, Threads: 1}
 
 // Start runs a server with cfg on a free loopback port, with a fresh data
 // folder unless cfg names one and no logs unless cfg has a logger. It is
@@ -25,6 +30,9 @@ func Start(tb testing.TB, cfg server.Config) *server.Server {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.PasswordHasher == (console.Hasher{}) {
+		cfg.PasswordHasher = CheapHasher
 	}
 
 	// The server outlives the test's context, which ends before cleanups.

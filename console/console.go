@@ -1,0 +1,224 @@
+// Package console serves the operator console at /console: operators log
+// in and manage providers, their channels (official accounts), the
+// channels' secrets, access tokens and webhooks, and send test
+// notifications. Its pages are rendered on the server with html/template;
+// templates, styles and the little script are embedded.
+package console
+
+import (
+	"cmp"
+	"context"
+	"embed"
+	"errors"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/pnpd/pnpd"
+	"github.com/pnpd/pnpd/receiving"
+	"github.com/pnpd/pnpd/webhook"
+)
+
+// The console's pages and assets, embedded: no build step.
+//
+//go:embed templates/*.html static/*
+var files embed.FS
+
+// Console serves the operator console.
+type Console struct {
+	Store     pnpd.Store
+	Receiving *receiving.Service
+	Clock     pnpd.Clock
+	Log       *slog.Logger
+	// Hasher hashes new passwords; RecommendedHasher when zero.
+	Hasher Hasher
+	// Countries are the countries a channel may be in: the service
+	// countries.
+	Countries []string
+	// Webhooks sends the webhook test; a default Sender when nil.
+	Webhooks *webhook.Sender
+	// SessionIdle is how long a log-in lasts unused; 12 hours when zero.
+	SessionIdle time.Duration
+	// Sandbox marks the pages as the sandbox's.
+	Sandbox bool
+
+	pages  map[string]*template.Template
+	logIns *throttle
+}
+
+// handler answers a request or returns an error for fail.
+type handler func(w http.ResponseWriter, r *http.Request) error
+
+// Register adds the console's routes to mux. Every route is in the one
+// table below: route for the pages of a signed-in operator, public for
+// the few that anyone may see.
+func (c *Console) Register(mux *http.ServeMux) {
+	c.pages = parseTemplates()
+	c.logIns = newThrottle(logInRate, logInBurst)
+	if c.Hasher == (Hasher{}) {
+		c.Hasher = RecommendedHasher()
+	}
+
+	csrf := http.NewCrossOriginProtection()
+	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c.fail(w, r, pnpd.Errorf(pnpd.EForbidden,
+			"Requests from another site may not change anything here."))
+	}))
+	public := func(pattern string, h handler) {
+		mux.Handle(pattern, csrf.Handler(c.serve(h)))
+	}
+	route := func(pattern string, h handler) { public(pattern, c.signedIn(h)) }
+
+	static, _ := fs.Sub(files, "static")
+	mux.Handle("GET /console/static/", http.StripPrefix("/console/static/",
+		http.FileServerFS(static)))
+	public("GET /console/login", c.logInPage)
+	public("POST /console/login", c.logIn)
+	route("POST /console/logout", c.logOut)
+	route("GET /console/{$}", c.home)
+	c.channelRoutes(route)
+}
+
+// serve runs h with the headers every console page has and hands its
+// error to fail.
+func (c *Console) serve(h handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// An operator's pages show secrets and tokens: no cache keeps them.
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("Content-Security-Policy", "default-src 'self'; "+
+			"img-src 'self' data:; frame-ancestors 'none'; form-action 'self'")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Referrer-Policy", "same-origin")
+		if err := h(w, r); err != nil {
+			c.fail(w, r, err)
+		}
+	})
+}
+
+// page is what every template gets: the operator, the form token, a
+// notice and the page's own data.
+type page struct {
+	Title    string
+	Operator *pnpd.Operator
+	CSRF     string
+	Notice   string
+	Error    string
+	Sandbox  bool
+	Data     any
+}
+
+func parseTemplates() map[string]*template.Template {
+	funcs := template.FuncMap{
+		"when": func(t time.Time) string {
+			if t.IsZero() {
+				return "never"
+			}
+			return t.UTC().Format("2006-01-02 15:04 UTC")
+		},
+	}
+	layout := template.Must(template.New("layout.html").Funcs(funcs).
+		ParseFS(files, "templates/layout.html"))
+
+	pages := map[string]*template.Template{}
+	names, _ := fs.Glob(files, "templates/*.html")
+	for _, name := range names {
+		base := strings.TrimPrefix(name, "templates/")
+		if base != "layout.html" {
+			pages[base] = template.Must(template.Must(layout.Clone()).ParseFS(files, name))
+		}
+	}
+
+	return pages
+}
+
+// render writes a page with the layout. data is the page's own data, or a
+// *page when the handler sets the title or a notice itself.
+func (c *Console) render(w http.ResponseWriter, r *http.Request, status int, name string,
+	data any) {
+	p, ok := data.(*page)
+	if !ok {
+		p = &page{Data: data}
+	}
+	if s := sessionOf(r); s != nil {
+		p.Operator, p.CSRF = s.operator, s.csrf
+	}
+	p.Sandbox = c.Sandbox
+
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	if err := c.pages[name].ExecuteTemplate(w, "layout.html", p); err != nil {
+		c.Log.ErrorContext(r.Context(), "Console page failed", "page", name, "error", err)
+	}
+}
+
+var statusOf = map[pnpd.Code]int{
+	pnpd.EInvalid:      http.StatusBadRequest,
+	pnpd.ENotFound:     http.StatusNotFound,
+	pnpd.EConflict:     http.StatusConflict,
+	pnpd.EForbidden:    http.StatusForbidden,
+	pnpd.ERateLimited:  http.StatusTooManyRequests,
+	pnpd.ERefused:      http.StatusUnprocessableEntity,
+	pnpd.EUnauthorized: http.StatusUnauthorized,
+}
+
+// fail is the one place that maps a handler's error to a page: an
+// operator who is not signed in goes to the log-in page, anything else
+// gets an error page with the error's safe message.
+func (c *Console) fail(w http.ResponseWriter, r *http.Request, err error) {
+	code := pnpd.ErrorCode(err)
+	if code == pnpd.EUnauthorized && r.Method == http.MethodGet {
+		http.Redirect(w, r, "/console/login?next="+
+			url.QueryEscape(safeNext(r.URL.RequestURI())), http.StatusSeeOther)
+		return
+	}
+
+	status, ok := statusOf[code]
+	switch {
+	case !ok:
+		status = http.StatusInternalServerError
+		c.Log.ErrorContext(r.Context(), "Console request failed", "path", r.URL.Path,
+			"error", err)
+	case errors.Is(err, context.Canceled):
+	default:
+		c.Log.DebugContext(r.Context(), "Console request refused", "path", r.URL.Path,
+			"code", code)
+	}
+
+	c.render(w, r, status, "error.html", &page{Title: "Error",
+		Error: cmp.Or(pnpd.ErrorMessage(err), "Something went wrong.")})
+}
+
+// safeNext keeps a return address inside the console, so that the log-in
+// page cannot be made to send an operator elsewhere.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/console/") || strings.HasPrefix(next, "//") ||
+		strings.ContainsAny(next, "\\\r\n") {
+		return "/console/"
+	}
+
+	return next
+}
+
+// formError is an invalid form field: the form is shown again with the
+// message beside the field.
+func formError(field, format string, args ...any) error {
+	e := pnpd.Errorf(pnpd.EInvalid, format, args...)
+	e.Field = field
+
+	return e
+}
+
+// fieldErrors returns err as a field's message for a form, or false when
+// err is not a form error and must go to fail.
+func fieldErrors(err error) (map[string]string, bool) {
+	var e *pnpd.Error
+	if !errors.As(err, &e) || e.Field == "" {
+		return nil, false
+	}
+
+	return map[string]string{e.Field: e.Message}, true
+}

@@ -1,0 +1,137 @@
+package console_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// TestLogIn checks that the first operator logs in with the configured
+// password, reaches the console, and is sent to the log-in page after
+// logging out.
+func TestLogIn(t *testing.T) {
+	t.Parallel()
+
+	e := setup(t)
+	b := e.browser()
+	if p := b.get("/console/"); p.status != http.StatusSeeOther ||
+		!strings.HasPrefix(p.location, "/console/login") {
+		t.Fatalf("console before log-in: status %d to %q, want the log-in page",
+			p.status, p.location)
+	}
+
+	p := b.logIn("admin", adminPassword)
+	if p.status != http.StatusSeeOther || p.location != "/console/" {
+		t.Fatalf("log in: status %d to %q, want 303 to /console/", p.status, p.location)
+	}
+	cookie := p.header.Get("Set-Cookie")
+	for _, attr := range []string{"pnpd_console=", "Path=/console", "HttpOnly",
+		"SameSite=Lax"} {
+		if !strings.Contains(cookie, attr) {
+			t.Errorf("session cookie %q lacks %s", cookie, attr)
+		}
+	}
+
+	home := b.get("/console/")
+	want(t, "home", home, http.StatusOK, "Signed in as admin")
+	if cc := home.header.Get("Cache-Control"); cc != "no-store" {
+		t.Errorf("Cache-Control %q, want no-store", cc)
+	}
+
+	if p := b.post("/console/logout", url.Values{}); p.status != http.StatusSeeOther {
+		t.Fatalf("log out: status %d", p.status)
+	}
+	if p := b.get("/console/"); p.status != http.StatusSeeOther {
+		t.Errorf("console after log-out: status %d, want 303 to the log-in page", p.status)
+	}
+}
+
+// TestLogInRefused checks that a wrong password or an unknown username is
+// refused with one message that tells neither apart.
+func TestLogInRefused(t *testing.T) {
+	t.Parallel()
+
+	e := setup(t)
+	cases := []struct{ name, username, password string }{
+		{"wrong password", "admin", "not-the-password"},
+		{"unknown username", "nobody", adminPassword},
+		{"empty password", "admin", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+
+			b := e.browser()
+			want(t, "log in", b.logIn(tc.username, tc.password), http.StatusBadRequest,
+				"The username or the password is wrong.")
+			if p := b.get("/console/"); p.status != http.StatusSeeOther {
+				t.Errorf("console after a refused log-in: status %d, want 303", p.status)
+			}
+		})
+	}
+}
+
+// TestLogInThrottled checks that a username gets a few tries a minute:
+// after five wrong passwords even the right one is refused for now.
+func TestLogInThrottled(t *testing.T) {
+	t.Parallel()
+
+	e := setup(t)
+	b := e.browser()
+	for range 5 {
+		want(t, "wrong password", b.logIn("admin", "guess"), http.StatusBadRequest,
+			"wrong")
+	}
+
+	want(t, "sixth try", b.logIn("admin", adminPassword), http.StatusTooManyRequests,
+		"Too many log-in tries")
+	if p := b.get("/console/"); p.status != http.StatusSeeOther {
+		t.Errorf("console after a throttled log-in: status %d, want 303", p.status)
+	}
+}
+
+// TestFormToken checks that a signed-in operator's POST without the
+// session's form token, or with a wrong one, is refused with 403 and
+// changes nothing.
+func TestFormToken(t *testing.T) {
+	t.Parallel()
+
+	e := setup(t)
+	b := e.loggedIn()
+	cases := []struct {
+		name string
+		form url.Values
+	}{
+		{"missing", url.Values{"name": {"Forged"}}},
+		{"wrong", url.Values{"name": {"Forged"}, "csrf": {strings.Repeat("0", 64)}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+
+			want(t, "create provider", b.do(http.MethodPost, "/console/providers", tc.form,
+				nil), http.StatusForbidden, "The form has expired")
+			if strings.Contains(b.get("/console/").body, "Forged") {
+				t.Error("a forged form created a provider")
+			}
+		})
+	}
+}
+
+// TestCrossOriginRefused checks that a POST another site's page makes the
+// browser send is refused, even with the right form token.
+func TestCrossOriginRefused(t *testing.T) {
+	t.Parallel()
+
+	e := setup(t)
+	b := e.loggedIn()
+	form := url.Values{"name": {"Forged"}, "csrf": {b.csrf()}}
+	p := b.do(http.MethodPost, "/console/providers", form,
+		map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"})
+	want(t, "cross-site post", p, http.StatusForbidden, "another site")
+
+	if strings.Contains(b.get("/console/").body, "Forged") {
+		t.Error("a cross-site form created a provider")
+	}
+}
