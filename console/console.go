@@ -81,6 +81,7 @@ func (c *Console) Register(mux *http.ServeMux) {
 	route("POST /console/logout", c.logOut)
 	route("GET /console/{$}", c.home)
 	c.channelRoutes(route)
+	c.traceRoutes(route)
 }
 
 // serve runs h with the headers every console page has and hands its
@@ -113,6 +114,10 @@ type page struct {
 
 func parseTemplates() map[string]*template.Template {
 	funcs := template.FuncMap{
+		"at":    func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05.000 UTC") },
+		"since": since,
+		"state": func(s pnpd.NotificationState) string { return stateLabels[s] },
+		"ms":    func(d time.Duration) int64 { return d.Milliseconds() },
 		"when": func(t time.Time) string {
 			if t.IsZero() {
 				return "never"
