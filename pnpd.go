@@ -12,6 +12,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 )
@@ -138,6 +139,78 @@ type Notification struct {
 	AcceptedAt  time.Time
 	ExpiresAt   time.Time
 	DeliveredAt time.Time // zero until delivered
+	// StateChangedAt is when State was set: AcceptedAt for the first state.
+	// The store records a TraceStep at this time whenever State changes.
+	StateChangedAt time.Time
+}
+
+// MaskedTo shows the phone hash the business sent the way an operator's
+// screen may: its first four hex digits only. A phone hash is as good as
+// the number (the numbers of a country are few enough to hash them all),
+// and four digits still tell a handful of recipients apart.
+func (n *Notification) MaskedTo() string {
+	if len(n.To) < 4 {
+		return "…"
+	}
+
+	return strings.ToLower(n.To[:4]) + "…"
+}
+
+// NotificationCursor marks a place in a newest-first list of
+// notifications: the last notification of the page before.
+type NotificationCursor struct {
+	AcceptedAt time.Time
+	ID         string
+}
+
+// Cursor returns the place just after n in a newest-first list.
+func (n *Notification) Cursor() NotificationCursor {
+	return NotificationCursor{AcceptedAt: n.AcceptedAt, ID: n.ID}
+}
+
+// NotificationFilter selects the notifications an operator searches for;
+// an empty field selects every value.
+type NotificationFilter struct {
+	ChannelID   string
+	RequestID   string // exact
+	DeliveryTag string // exact
+	State       NotificationState
+	// Before, when set, lists only what comes after it, newest first.
+	Before NotificationCursor
+	// Limit bounds the list: DefaultSearchLimit when 0, at most
+	// MaxSearchLimit.
+	Limit int
+}
+
+// The sizes of a page of searched notifications.
+const (
+	DefaultSearchLimit = 50
+	MaxSearchLimit     = 500
+)
+
+// TraceStep is one step of a notification's path: the state it entered,
+// and when. The first step is the state it was accepted in.
+type TraceStep struct {
+	NotificationID string
+	At             time.Time
+	State          NotificationState
+	// Detail says more about a step; "" unless noted. A notification
+	// accepted before pnpd recorded steps has one step, its state at the
+	// upgrade, with the detail TraceDetailUpgrade.
+	Detail string
+}
+
+// TraceDetailUpgrade marks the one step recorded for a notification
+// accepted before pnpd recorded steps: earlier steps are unknown.
+const TraceDetailUpgrade = "recorded at upgrade; earlier steps unknown"
+
+// DayCount is how many notifications of a kind and aggregation unit were
+// delivered on one day of StatisticsZone.
+type DayCount struct {
+	Day             string // yyyy-mm-dd in StatisticsZone
+	Kind            NotificationKind
+	AggregationUnit string // "" for none
+	Delivered       int64
 }
 
 // DeliveryData is what the delivery webhook reports as delivery.data: the

@@ -136,7 +136,15 @@ type RecipientStore interface {
 }
 
 // NotificationStore keeps accepted notifications and counts deliveries.
+//
+// The store keeps each notification's path: CreateNotification records its
+// first state as a TraceStep, UpdateNotification and ExpireHeld a step for
+// every change of state, in the same statement, so that no caller can
+// forget one.
 type NotificationStore interface {
+	// CreateNotification saves a new notification and the step of its first
+	// state, at StateChangedAt; when that is zero, the store sets it to
+	// AcceptedAt.
 	CreateNotification(ctx context.Context, n *Notification) error
 	Notification(ctx context.Context, id string) (*Notification, error)
 	// NotificationByDeliveryTag finds the newest notification accepted with
@@ -147,12 +155,26 @@ type NotificationStore interface {
 	// HeldNotifications lists a recipient's held notifications, oldest
 	// first.
 	HeldNotifications(ctx context.Context, recipientID string) ([]*Notification, error)
-	// UpdateNotification saves a notification's state, Announced,
-	// DeliveredAt and AggregationUnit.
+	// UpdateNotification saves a notification's state, StateChangedAt,
+	// Announced, DeliveredAt and AggregationUnit, and records a step when
+	// the state changed. Set StateChangedAt with the state; when it is
+	// zero the store takes DeliveredAt, else the previous state's time.
 	UpdateNotification(ctx context.Context, n *Notification) error
 	// ExpireHeld marks every notification held at or past its expiry time
-	// as expired and returns how many it marked.
+	// as expired, with a step at its expiry time, and returns how many it
+	// marked.
 	ExpireHeld(ctx context.Context, now time.Time) (int, error)
+	// NotificationTrace lists a notification's steps in the order they
+	// happened; none for an unknown ID.
+	NotificationTrace(ctx context.Context, notificationID string) ([]TraceStep, error)
+	// SearchNotifications lists the notifications the filter selects,
+	// newest accepted first (ties by ID, descending).
+	SearchNotifications(ctx context.Context, f NotificationFilter) ([]*Notification, error)
+	// DeliveredByDay counts the notifications delivered in [from, to), of
+	// one channel or, when channelID is "", of every channel, by day of
+	// StatisticsZone, kind and aggregation unit, in that order.
+	DeliveredByDay(ctx context.Context, channelID string,
+		from, to time.Time) ([]DayCount, error)
 	// CountDelivered counts a channel's notifications of a kind delivered
 	// in [from, to).
 	CountDelivered(ctx context.Context, channelID string, kind NotificationKind,
@@ -353,7 +375,7 @@ type ConsoleStore interface {
 // ResetStore empties the store for the sandbox.
 type ResetStore interface {
 	// Reset deletes every recipient and what belongs to one (blocks,
-	// friends, sessions), every notification, chat message, webhook event,
+	// friends, sessions), every notification and its trace, chat message, webhook event,
 	// attempt and fault, SMS code and outbox SMS, aggregation unit and
 	// job waiting to run; channels and their access tokens too unless
 	// keepChannels. Settings stay. A running job is left to finish.

@@ -102,6 +102,9 @@ func (c *Console) Register(mux *http.ServeMux) {
 	route("POST /console/channels/{channelID}/secret", c.reissueSecret)
 	route("POST /console/channels/{channelID}/token", c.issueToken)
 	route("POST /console/channels/{channelID}/test", c.sendTest)
+	route("GET /console/notifications", c.notificationsPage)
+	route("GET /console/notifications/{requestID}", c.tracePage)
+	route("GET /console/statistics", c.statisticsPage)
 }
 
 // serve runs h with the headers every console page has and hands its
@@ -134,6 +137,10 @@ type page struct {
 
 func parseTemplates() map[string]*template.Template {
 	funcs := template.FuncMap{
+		"at":    func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04:05.000 UTC") },
+		"since": since,
+		"state": func(s pnpd.NotificationState) string { return stateLabels[s] },
+		"ms":    func(d time.Duration) int64 { return d.Milliseconds() },
 		"when": func(t time.Time) string {
 			if t.IsZero() {
 				return "never"

@@ -92,7 +92,7 @@ func (s *Service) ChangeNumber(ctx context.Context, q pnpd.Queries, recipientID,
 	var res Result
 	for _, n := range held {
 		o := s.Rules.NumberChanged(n, now)
-		n.State = o.State()
+		n.State, n.StateChangedAt = o.State(), stateTime(n, o, now)
 		if err := q.UpdateNotification(ctx, n); err != nil {
 			return Result{}, err
 		}

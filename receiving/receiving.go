@@ -154,7 +154,7 @@ func (s *Service) settle(ctx context.Context, q pnpd.Queries, n *pnpd.Notificati
 		}
 	}
 
-	n.State = o.State()
+	n.State, n.StateChangedAt = o.State(), stateTime(n, o, now)
 	if o != flow.Deliver {
 		return nil
 	}
@@ -169,6 +169,17 @@ func (s *Service) settle(ctx context.Context, q pnpd.Queries, n *pnpd.Notificati
 	}
 
 	return s.queueWebhook(ctx, q, n, ch, now)
+}
+
+// stateTime is when a notification reached an outcome decided at now, for
+// its trace: an expired one expired at its expiry time, however late the
+// decision came.
+func stateTime(n *pnpd.Notification, o flow.Outcome, now time.Time) time.Time {
+	if o == flow.Expire {
+		return n.ExpiresAt
+	}
+
+	return now
 }
 
 // assignUnit gives the channel the notification's aggregation unit for the

@@ -399,30 +399,37 @@ func collect[T any](rows *sql.Rows, scan func(*sql.Rows) (T, error)) ([]T, error
 
 const notificationColumns = `id, channel_id, recipient_id, kind, to_hash, delivery_tag,
 	messages, notification_disabled, aggregation_unit, state, announced, accepted_at,
-	expires_at, delivered_at`
+	expires_at, delivered_at, state_changed_at`
 
 func scanNotification(row interface{ Scan(...any) error }) (*pnpd.Notification, error) {
 	var n pnpd.Notification
 	var accepted, expires int64
-	var delivered sql.NullInt64
+	var delivered, changed sql.NullInt64
 	var messages string
 	err := row.Scan(&n.ID, &n.ChannelID, &n.RecipientID, &n.Kind, &n.To, &n.DeliveryTag,
 		&messages, &n.NotificationDisabled, &n.AggregationUnit, &n.State, &n.Announced, &accepted,
-		&expires, &delivered)
+		&expires, &delivered, &changed)
 	n.Messages = json.RawMessage(messages)
 	n.AcceptedAt = time.UnixMilli(accepted).UTC()
 	n.ExpiresAt = time.UnixMilli(expires).UTC()
 	n.DeliveredAt = fromMS(delivered)
+	n.StateChangedAt = fromMS(changed)
 
 	return &n, err
 }
 
+// CreateNotification saves the notification; a trigger records the step of
+// its first state (migration 00006).
 func (q *queries) CreateNotification(ctx context.Context, n *pnpd.Notification) error {
+	if n.StateChangedAt.IsZero() {
+		n.StateChangedAt = n.AcceptedAt
+	}
+
 	return q.exec(ctx, "create notification", `INSERT INTO notification
-		(`+notificationColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		(`+notificationColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		n.ID, n.ChannelID, n.RecipientID, n.Kind, n.To, n.DeliveryTag, string(n.Messages),
 		n.NotificationDisabled, n.AggregationUnit, n.State, n.Announced, n.AcceptedAt.UnixMilli(),
-		n.ExpiresAt.UnixMilli(), ms(n.DeliveredAt))
+		n.ExpiresAt.UnixMilli(), ms(n.DeliveredAt), n.StateChangedAt.UnixMilli())
 }
 
 func (q *queries) Notification(ctx context.Context, id string) (*pnpd.Notification, error) {
@@ -449,14 +456,27 @@ func (q *queries) HeldNotifications(ctx context.Context,
 	})
 }
 
+// UpdateNotification saves the notification; when its state changed, a
+// trigger records the step (migration 00006). The time of a state stays
+// the time it was entered.
 func (q *queries) UpdateNotification(ctx context.Context, n *pnpd.Notification) error {
+	changed := n.StateChangedAt
+	if changed.IsZero() && n.State == pnpd.StateDelivered {
+		changed = n.DeliveredAt
+	}
+
 	return q.exec(ctx, "update notification", `UPDATE notification SET state = ?,
+		state_changed_at = CASE WHEN state = ? THEN state_changed_at
+			ELSE coalesce(?, state_changed_at) END,
 		announced = ?, delivered_at = ?, aggregation_unit = ? WHERE id = ?`,
-		n.State, n.Announced, ms(n.DeliveredAt), n.AggregationUnit, n.ID)
+		n.State, n.State, ms(changed), n.Announced, ms(n.DeliveredAt), n.AggregationUnit, n.ID)
 }
 
+// ExpireHeld expires in one statement; the trigger records a step per
+// notification, at its expiry time, in the same statement.
 func (q *queries) ExpireHeld(ctx context.Context, now time.Time) (int, error) {
-	res, err := q.w.ExecContext(ctx, `UPDATE notification SET state = 'expired'
+	res, err := q.w.ExecContext(ctx, `UPDATE notification
+		SET state = 'expired', state_changed_at = expires_at
 		WHERE state IN ('held_consent', 'held_sms') AND expires_at <= ?`, now.UnixMilli())
 	if err != nil {
 		return 0, fmt.Errorf("expire held notifications: %w", err)

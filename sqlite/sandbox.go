@@ -15,13 +15,16 @@ import (
 
 func (q *queries) NotificationByDeliveryTag(ctx context.Context, tag,
 	channelID string) (*pnpd.Notification, error) {
-	// An untagged notification stores "", which must not match.
+	// An untagged notification stores "", which must not match. The
+	// query says so too, for SQLite to use the tag index, which leaves the
+	// untagged out.
 	if tag == "" {
 		return nil, pnpd.Errorf(pnpd.ENotFound, "notification not found.")
 	}
 
 	n, err := scanNotification(q.r.QueryRowContext(ctx, `SELECT `+notificationColumns+`
-		FROM notification WHERE delivery_tag = ? AND (? = '' OR channel_id = ?)
+		FROM notification WHERE delivery_tag = ? AND delivery_tag <> ''
+		AND (? = '' OR channel_id = ?)
 		ORDER BY accepted_at DESC, rowid DESC LIMIT 1`, tag, channelID, channelID))
 	if err != nil {
 		return nil, notFound(err, "notification")
@@ -106,7 +109,8 @@ func (q *queries) TakeWebhookFault(ctx context.Context,
 // resetTables are emptied by every reset, children before the parents
 // their foreign keys name.
 var resetTables = []string{
-	"block", "friend", "session", "recipient", "notification", "chat_read",
+	"block", "friend", "session", "recipient", "notification", "notification_step",
+	"chat_read",
 	"chat_message", "webhook_attempt", "webhook_event", "webhook_fault", "sms_code", "sms",
 	"aggregation_unit",
 }

@@ -138,6 +138,7 @@ func testUpdateNotification(t *testing.T, f *fixture) {
 	want.State = pnpd.StateDelivered
 	want.Announced = true
 	want.DeliveredAt = at(time.Hour)
+	want.StateChangedAt = at(time.Hour)
 	want.AggregationUnit = "spring_sale"
 	ok(t, "update notification", f.store.UpdateNotification(f.ctx, want))
 

@@ -124,10 +124,12 @@ func wantEmpty(t *testing.T, f *fixture, w *world) {
 	ok(t, "units", err)
 	chats, err := f.store.Chats(f.ctx, w.recipient.ID)
 	ok(t, "chats", err)
+	steps, err := f.store.NotificationTrace(f.ctx, w.tagged.ID)
+	ok(t, "trace", err)
 
-	equal(t, "left after reset (blocked, friend, attempts, outbox, units, chats)",
-		[]any{blocked, friend, len(attempts), len(outbox), len(units), len(chats)},
-		[]any{false, false, 0, 0, 0, 0})
+	equal(t, "left after reset (blocked, friend, attempts, outbox, units, chats, steps)",
+		[]any{blocked, friend, len(attempts), len(outbox), len(units), len(chats), len(steps)},
+		[]any{false, false, 0, 0, 0, 0, 0})
 }
 
 // testResetRolledBack checks that a reset in an update that fails deletes

@@ -37,6 +37,8 @@ func Run(t *testing.T, open func(t *testing.T) pnpd.Store) {
 		{"Channels", channelTests},
 		{"Recipients", recipientTests},
 		{"Notifications", notificationTests},
+		{"Trace", traceTests},
+		{"Statistics", statisticsTests},
 		{"Chats", chatTests},
 		{"Webhook", webhookTests},
 		{"SMS", smsTests},
