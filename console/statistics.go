@@ -47,7 +47,8 @@ func (k *kindCounts) add(kind pnpd.NotificationKind, n int64) {
 	k.Total += n
 }
 
-// dayRow is one UTC+9 day of the table.
+// dayRow is one UTC+9 day of the table; only days with deliveries have
+// one, the chart shows the rest.
 type dayRow struct {
 	Day string
 	kindCounts
@@ -135,7 +136,9 @@ func tabulate(d *statisticsData, days []string, counts []pnpd.DayCount) {
 		for kind, n := range byDay[dd] {
 			row.add(kind, n)
 		}
-		d.Days = append(d.Days, row)
+		if row.Total > 0 {
+			d.Days = append(d.Days, row)
+		}
 	}
 	for _, u := range byUnit {
 		d.Units = append(d.Units, *u)

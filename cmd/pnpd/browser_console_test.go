@@ -54,17 +54,69 @@ func TestBrowserConsole(t *testing.T) {
 	}
 	b.docShot("channel", "console-channel")
 
-	// A recipient who receives at once: signed up, agreed.
+	// A recipient who has not yet said whether she takes notifications:
+	// the notification waits for her consent.
 	sb := sandboxAPI{t: t, url: srv.url}
 	aiko := newPerson(t, srv.url, sb, "+819012350001")
 	aiko.signUp("Aiko", true)
-	aiko.consent(true)
 	tag := "console-parcel-0001"
 	if err := push(lineClient(t, srv.url, token), aiko.phone, "Your parcel arrives",
 		tag); err != nil {
 		t.Fatalf("push with the console's token: %v", err)
 	}
+
+	// The operator finds it by its delivery tag and sees it held.
+	b.consoleFindTrace(tag)
+	if got := b.text("#state"); got != "Held for consent" {
+		t.Fatalf("the trace shows %q, want Held for consent", got)
+	}
+
+	// She agrees; the trace reaches delivered, with the webhook's attempt.
+	aiko.consent(true)
 	hook.waitFor(t, tag, 10*time.Second)
+	trace := b.path()
+	b.consoleAwaitTrace(trace)
+	steps := b.text("#steps")
+	if !strings.Contains(steps, "Held for consent") || !strings.Contains(steps, "Delivered") {
+		t.Errorf("the trace's steps read %q, want held for consent, then delivered", steps)
+	}
+	if got := b.text("#attempts tr:nth-child(2) td:nth-child(3)"); got != "200" {
+		t.Errorf("the webhook's first attempt shows status %q, want 200", got)
+	}
+	b.docShot("trace", "console-trace")
+
+	b.open("/console/statistics")
+	if got := b.text("#totals strong"); got != "1" {
+		t.Errorf("the statistics page counts %q delivered, want 1", got)
+	}
+	b.docShot("statistics", "console-statistics")
+}
+
+// consoleFindTrace searches the notifications for a delivery tag and opens
+// the one found.
+func (b *tab) consoleFindTrace(tag string) {
+	b.t.Helper()
+
+	b.open("/console/notifications")
+	b.typeInto("#q", tag)
+	b.press("#search")
+	b.press(`#notifications a[href^="/console/notifications/"]`)
+	b.waitVisible("#steps")
+}
+
+// consoleAwaitTrace reloads a trace page until it shows the delivery and
+// the webhook's attempt: the attempt is recorded once the receiver answered.
+func (b *tab) consoleAwaitTrace(path string) {
+	b.t.Helper()
+
+	for deadline := time.Now().Add(stepTimeout); time.Now().Before(deadline); {
+		b.open(path)
+		if b.text("#state") == "Delivered" && b.count("#attempts tr") > 1 {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	b.t.Fatalf("the trace at %s shows %q and no webhook attempt", path, b.text("#state"))
 }
 
 // consoleLogIn logs in as admin from the log-in page the console sends a

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -407,6 +408,21 @@ func (b *tab) waitVisible(sel string) {
 }
 
 // text is the visible text of the first element matching sel.
+// count is how many elements on the page match sel.
+func (b *tab) count(sel string) int {
+	b.t.Helper()
+
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](
+		"document.querySelectorAll("+strconv.Quote(sel)+").length"))
+	if err != nil {
+		b.t.Fatalf("browser: count %s at %s: %v", sel, b.location(), err)
+	}
+
+	return n
+}
+
 func (b *tab) text(sel string) string {
 	b.t.Helper()
 
