@@ -259,10 +259,11 @@ type SessionStore interface {
 // ResetStore empties the store for the sandbox.
 type ResetStore interface {
 	// Reset deletes every recipient and what belongs to one (blocks,
-	// friends, sessions), every notification and its trace, chat message, webhook event,
-	// attempt and fault, SMS code and outbox SMS, aggregation unit and
-	// job waiting to run; channels and their access tokens too unless
-	// keepChannels. Settings stay. A running job is left to finish.
+	// friends, sessions), every notification and its trace, chat
+	// message, webhook event, attempt and fault, SMS code and outbox SMS,
+	// aggregation unit and job waiting to run; channels and their access
+	// tokens too unless keepChannels. Settings stay. A running job is left
+	// to finish.
 	Reset(ctx context.Context, keepChannels bool) error
 }
 
