@@ -116,7 +116,7 @@ func (q *queries) CreateChannel(ctx context.Context, c *pnpd.Channel) error {
 
 	return q.exec(ctx, "create channel", `INSERT INTO channel (`+channelColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		c.ID, c.Name, c.Secret, c.BotUserID, c.Country, c.WebhookURL,
+		c.ID, c.Name, q.db.sealSecret(c.ID, c.Secret), c.BotUserID, c.Country, c.WebhookURL,
 		c.WebhookEnabled, c.RedeliveryEnabled, c.FlexibleEnabled, c.TemplateEnabled,
 		strings.Join(c.TemplateKeys, " "), c.CreatedAt.UnixMilli())
 }
@@ -153,6 +153,9 @@ func (q *queries) Channel(ctx context.Context, id string) (*pnpd.Channel, error)
 	if err != nil {
 		return nil, notFound(err, "channel")
 	}
+	if err := q.db.openSecret(c); err != nil {
+		return nil, err
+	}
 	if q.tx == nil {
 		cache.put(gen, c, "", cachedToken{})
 	}
@@ -179,6 +182,9 @@ func (q *queries) ChannelByToken(ctx context.Context, hash string,
 		WHERE t.hash = ?`, hash), &expires))
 	if err != nil {
 		return nil, notFound(err, "access token")
+	}
+	if err := q.db.openSecret(c); err != nil {
+		return nil, err
 	}
 
 	t := cachedToken{channelID: c.ID, expiresAt: expires.Int64}
