@@ -424,18 +424,19 @@ func scanNotification(row interface{ Scan(...any) error }) (*pnpd.Notification, 
 	return &n, err
 }
 
-// CreateNotification saves the notification; a trigger records the step of
-// its first state (migration 00006).
+// CreateNotification saves the notification with its first state, the
+// first step of its trace (migration 00006).
 func (q *queries) CreateNotification(ctx context.Context, n *pnpd.Notification) error {
 	if n.StateChangedAt.IsZero() {
 		n.StateChangedAt = n.AcceptedAt
 	}
 
 	return q.exec(ctx, "create notification", `INSERT INTO notification
-		(`+notificationColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		(`+notificationColumns+`, first_state)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		n.ID, n.ChannelID, n.RecipientID, n.Kind, n.To, n.DeliveryTag, string(n.Messages),
 		n.NotificationDisabled, n.AggregationUnit, n.State, n.Announced, n.AcceptedAt.UnixMilli(),
-		n.ExpiresAt.UnixMilli(), ms(n.DeliveredAt), n.StateChangedAt.UnixMilli())
+		n.ExpiresAt.UnixMilli(), ms(n.DeliveredAt), n.StateChangedAt.UnixMilli(), n.State)
 }
 
 func (q *queries) Notification(ctx context.Context, id string) (*pnpd.Notification, error) {
