@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 
 	"github.com/pnpd/pnpd"
 	"github.com/pnpd/pnpd/keyring"
@@ -47,8 +48,23 @@ func (db *DB) openKeys(ctx context.Context, opts Options) error {
 			"encrypted with: start with the right key file", name)
 	}
 	db.keys = keys
+	db.warnIfShared(ctx, opts.KeyFile)
 
 	return db.sealPlainSecrets(ctx, check == "")
+}
+
+// warnIfShared warns when users other than the key file's owner may read
+// it: pnpd creates it readable by its owner only.
+func (db *DB) warnIfShared(ctx context.Context, path string) {
+	if path == "" {
+		return
+	}
+
+	info, err := os.Stat(path)
+	if err == nil && info.Mode().Perm()&0o077 != 0 {
+		db.log.WarnContext(ctx, "Key file is readable by other users; chmod 600 it",
+			"key_file", path, "mode", info.Mode().Perm().String())
+	}
 }
 
 // loadKeys returns the keyring of the options and a name for it in

@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"bytes"
 	"database/sql"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -194,5 +195,30 @@ func TestSecretBoundToChannel(t *testing.T) {
 
 	if got, err := db.Channel(t.Context(), b.ID); err == nil {
 		t.Errorf("channel b opened with a's ciphertext: secret a's = %v", got.Secret == a.Secret)
+	}
+}
+
+// TestSharedKeyFileWarned checks that a key file other users may read is
+// used, with a warning that names it.
+func TestSharedKeyFileWarned(t *testing.T) {
+	t.Parallel()
+
+	w := newSecretWorld(t)
+	if _, err := keyring.Open(w.key, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(w.key, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	var logs bytes.Buffer
+	_, err := w.open(t, sqlite.Options{KeyFile: w.key,
+		Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	if !strings.Contains(logs.String(), "Key file is readable by other users") ||
+		!strings.Contains(logs.String(), w.key) {
+		t.Errorf("logs %q, want a warning naming the key file", logs.String())
 	}
 }
