@@ -47,7 +47,7 @@ type Recipient struct {
 type Channel struct {
 	ID                string // numeric, as LINE's channel IDs
 	Name              string
-	Secret            string // signs webhooks; TODO(#7): encrypt at rest
+	Secret            string // signs webhooks; stored encrypted (docs/security.md)
 	BotUserID         string // "U" + 32 hex digits; the webhook destination
 	Country           string // ISO 3166-1 alpha-2
 	WebhookURL        string

@@ -137,13 +137,13 @@ type RecipientStore interface {
 
 // NotificationStore keeps accepted notifications and counts deliveries.
 //
-// The store keeps each notification's path: CreateNotification records its
-// first state as a TraceStep, UpdateNotification and ExpireHeld a step for
-// every change of state, in the same statement, so that no caller can
+// The store keeps each notification's path: CreateNotification its first
+// state as the first TraceStep, UpdateNotification and ExpireHeld a step
+// for every change of state, in the same statement, so that no caller can
 // forget one.
 type NotificationStore interface {
-	// CreateNotification saves a new notification and the step of its first
-	// state, at StateChangedAt; when that is zero, the store sets it to
+	// CreateNotification saves a new notification with its first state as
+	// the first step, at AcceptedAt. A zero StateChangedAt is set to
 	// AcceptedAt.
 	CreateNotification(ctx context.Context, n *Notification) error
 	Notification(ctx context.Context, id string) (*Notification, error)
@@ -375,10 +375,11 @@ type ConsoleStore interface {
 // ResetStore empties the store for the sandbox.
 type ResetStore interface {
 	// Reset deletes every recipient and what belongs to one (blocks,
-	// friends, sessions), every notification and its trace, chat message, webhook event,
-	// attempt and fault, SMS code and outbox SMS, aggregation unit and
-	// job waiting to run; channels and their access tokens too unless
-	// keepChannels. Settings stay. A running job is left to finish.
+	// friends, sessions), every notification and its trace, chat
+	// message, webhook event, attempt and fault, SMS code and outbox SMS,
+	// aggregation unit and job waiting to run; channels and their access
+	// tokens too unless keepChannels. Settings stay. A running job is left
+	// to finish.
 	Reset(ctx context.Context, keepChannels bool) error
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/pnpd/pnpd"
 	"github.com/pnpd/pnpd/console"
 	"github.com/pnpd/pnpd/flow"
+	"github.com/pnpd/pnpd/keyring"
 	"github.com/pnpd/pnpd/lineapi"
 	"github.com/pnpd/pnpd/messenger"
 	"github.com/pnpd/pnpd/metrics"
@@ -37,6 +38,10 @@ import (
 type Config struct {
 	Addr    string // listen address, e.g. 127.0.0.1:8080
 	DataDir string // holds pnpd.db
+	// KeyFile holds the key that encrypts the channel secrets at rest;
+	// DataDir/pnpd.key when empty. It is created on the first start, and
+	// a database with encrypted secrets never starts without it.
+	KeyFile string
 	// Sandbox serves the test API under /sandbox/v1 behind SandboxToken.
 	Sandbox      bool
 	SandboxToken string
@@ -121,7 +126,8 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	workers := river.NewWorkers()
 	db, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "pnpd.db"),
 		sqlite.Options{Workers: workers, Logger: cfg.Logger,
-			RescueAfter: cfg.JobRescueAfter, PollInterval: cfg.JobPollInterval})
+			RescueAfter: cfg.JobRescueAfter, PollInterval: cfg.JobPollInterval,
+			KeyFile: cmp.Or(cfg.KeyFile, filepath.Join(cfg.DataDir, keyring.FileName))})
 	if err != nil {
 		return nil, err
 	}
@@ -204,7 +210,8 @@ func (s *Server) routes(recv *receiving.Service) http.Handler {
 	mux := http.NewServeMux()
 	(&lineapi.API{Store: s.db, Receiving: recv, Clock: s.clock, Log: s.log,
 		RateLimit: s.cfg.RateLimit, Metrics: s.metrics, Templates: s.cfg.Templates,
-		Words: messenger.Words, Webhooks: s.webhooks}).Register(mux)
+		Words: messenger.Words, Webhooks: s.webhooks,
+		TokenKey: s.db.Keyring().TokenKey()}).Register(mux)
 
 	outbox := &sms.Outbox{Store: s.db, Clock: s.clock}
 	codes := &sms.Codes{Store: s.db, Clock: s.clock, Limits: sms.DefaultLimits(), Log: s.log,
@@ -278,6 +285,10 @@ func (s *Server) AdminPasswordGenerated() string { return s.adminPassword }
 
 // Clock is the server's clock.
 func (s *Server) Clock() *pnpd.OffsetClock { return s.clock }
+
+// Keyring holds the keys derived from the key file: the channel secrets'
+// and, in TokenKey, the one that signs access tokens.
+func (s *Server) Keyring() *keyring.Keyring { return s.db.Keyring() }
 
 // Start listens and starts serving and working jobs. It returns once the
 // listener is bound; Addr then tells where.

@@ -50,7 +50,8 @@ func (q *queries) UpdateChannel(ctx context.Context, c *pnpd.Channel) error {
 			bot_user_id = ?, country = ?, provider_id = ?, webhook_url = ?,
 			webhook_enabled = ?, redelivery_enabled = ?, flexible_enabled = ?,
 			template_enabled = ? WHERE id = ?`,
-			c.Name, c.Secret, c.BotUserID, c.Country, c.ProviderID, c.WebhookURL,
+			c.Name, tq.db.sealSecret(c.ID, c.Secret), c.BotUserID, c.Country, c.ProviderID,
+			c.WebhookURL,
 			c.WebhookEnabled, c.RedeliveryEnabled, c.FlexibleEnabled, c.TemplateEnabled, c.ID)
 		if isUniqueViolation(err) {
 			return pnpd.Errorf(pnpd.EConflict, "Another channel has this bot user ID.")
@@ -68,7 +69,12 @@ func (q *queries) Channels(ctx context.Context) ([]*pnpd.Channel, error) {
 	}
 
 	return collect(rows, func(r *sql.Rows) (*pnpd.Channel, error) {
-		return scanChannel(r)
+		c, err := scanChannel(r)
+		if err != nil {
+			return nil, err
+		}
+
+		return c, q.db.openSecret(c)
 	})
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/riverqueue/river/rivermigrate"
 
 	"github.com/pnpd/pnpd"
+	"github.com/pnpd/pnpd/keyring"
 )
 
 //go:embed migrations/*.sql
@@ -43,6 +44,12 @@ type Options struct {
 	// RescueAfter is how long a job may run before a restart treats it as
 	// lost and runs it again.
 	RescueAfter time.Duration
+	// Keyring encrypts the channel secrets at rest. When nil, Open loads
+	// KeyFile, creating it when the database holds no encrypted secret
+	// yet. Without either, secrets are stored in clear: for tools and
+	// tests only, and refused once the database holds encrypted ones.
+	Keyring *keyring.Keyring
+	KeyFile string
 }
 
 // DB is a pnpd.Store on one SQLite file.
@@ -55,7 +62,8 @@ type DB struct {
 	// writer runs the updates, grouping them into shared commits.
 	writer   *writer
 	channels *channelCache
-	lock     *os.File // held while open; see lockFile
+	keys     *keyring.Keyring // nil: secrets in clear
+	lock     *os.File         // held while open; see lockFile
 }
 
 var _ pnpd.Store = (*DB)(nil)
@@ -133,6 +141,10 @@ func openPool(path string, conns int) (*sql.DB, error) {
 
 func (db *DB) init(ctx context.Context, opts Options) error {
 	if err := db.migrate(ctx); err != nil {
+		return err
+	}
+
+	if err := db.openKeys(ctx, opts); err != nil {
 		return err
 	}
 

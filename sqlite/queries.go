@@ -116,7 +116,7 @@ func (q *queries) CreateChannel(ctx context.Context, c *pnpd.Channel) error {
 
 	return q.exec(ctx, "create channel", `INSERT INTO channel (`+channelColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		c.ID, c.Name, c.Secret, c.BotUserID, c.Country, c.WebhookURL,
+		c.ID, c.Name, q.db.sealSecret(c.ID, c.Secret), c.BotUserID, c.Country, c.WebhookURL,
 		c.WebhookEnabled, c.RedeliveryEnabled, c.FlexibleEnabled, c.TemplateEnabled,
 		strings.Join(c.TemplateKeys, " "), c.ProviderID, c.CreatedAt.UnixMilli())
 }
@@ -153,6 +153,9 @@ func (q *queries) Channel(ctx context.Context, id string) (*pnpd.Channel, error)
 	if err != nil {
 		return nil, notFound(err, "channel")
 	}
+	if err := q.db.openSecret(c); err != nil {
+		return nil, err
+	}
 	if q.tx == nil {
 		cache.put(gen, c, "", cachedToken{})
 	}
@@ -179,6 +182,9 @@ func (q *queries) ChannelByToken(ctx context.Context, hash string,
 		WHERE t.hash = ?`, hash), &expires))
 	if err != nil {
 		return nil, notFound(err, "access token")
+	}
+	if err := q.db.openSecret(c); err != nil {
+		return nil, err
 	}
 
 	t := cachedToken{channelID: c.ID, expiresAt: expires.Int64}
@@ -418,18 +424,19 @@ func scanNotification(row interface{ Scan(...any) error }) (*pnpd.Notification, 
 	return &n, err
 }
 
-// CreateNotification saves the notification; a trigger records the step of
-// its first state (migration 00006).
+// CreateNotification saves the notification with its first state, the
+// first step of its trace (migration 00006).
 func (q *queries) CreateNotification(ctx context.Context, n *pnpd.Notification) error {
 	if n.StateChangedAt.IsZero() {
 		n.StateChangedAt = n.AcceptedAt
 	}
 
 	return q.exec(ctx, "create notification", `INSERT INTO notification
-		(`+notificationColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		(`+notificationColumns+`, first_state)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		n.ID, n.ChannelID, n.RecipientID, n.Kind, n.To, n.DeliveryTag, string(n.Messages),
 		n.NotificationDisabled, n.AggregationUnit, n.State, n.Announced, n.AcceptedAt.UnixMilli(),
-		n.ExpiresAt.UnixMilli(), ms(n.DeliveredAt), n.StateChangedAt.UnixMilli())
+		n.ExpiresAt.UnixMilli(), ms(n.DeliveredAt), n.StateChangedAt.UnixMilli(), n.State)
 }
 
 func (q *queries) Notification(ctx context.Context, id string) (*pnpd.Notification, error) {

@@ -12,6 +12,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/pnpd/pnpd"
+	"github.com/pnpd/pnpd/keyring"
 	"github.com/pnpd/pnpd/sqlite"
 	"github.com/pnpd/pnpd/storetest"
 )
@@ -22,7 +23,7 @@ func TestStore(t *testing.T) {
 	t.Parallel()
 
 	storetest.Run(t, func(t *testing.T) pnpd.Store {
-		return setup(t, sqlite.Options{})
+		return setup(t, sqlite.Options{Keyring: keyring.Generate()})
 	})
 }
 

@@ -13,18 +13,24 @@ import (
 // The operator's queries: a notification's trace, the search for
 // notifications and the deliveries by day.
 
+// NotificationTrace reads the first step from the notification's row and
+// the later ones from notification_step (migration 00006).
 func (q *queries) NotificationTrace(ctx context.Context,
 	notificationID string) ([]pnpd.TraceStep, error) {
-	rows, err := q.r.QueryContext(ctx, `SELECT notification_id, at, state, detail
-		FROM notification_step WHERE notification_id = ? ORDER BY id`, notificationID)
+	rows, err := q.r.QueryContext(ctx, `SELECT id, accepted_at, first_state, '', 0 AS seq
+		FROM notification WHERE id = ? AND first_state <> ''
+		UNION ALL
+		SELECT notification_id, at, state, detail, id FROM notification_step
+		WHERE notification_id = ?
+		ORDER BY seq`, notificationID, notificationID)
 	if err != nil {
 		return nil, fmt.Errorf("list trace steps: %w", err)
 	}
 
 	return collect(rows, func(r *sql.Rows) (pnpd.TraceStep, error) {
 		var s pnpd.TraceStep
-		var at int64
-		err := r.Scan(&s.NotificationID, &at, &s.State, &s.Detail)
+		var at, seq int64
+		err := r.Scan(&s.NotificationID, &at, &s.State, &s.Detail, &seq)
 		s.At = time.UnixMilli(at).UTC()
 
 		return s, err

@@ -1,7 +1,8 @@
 // Command pnpd runs pnpd, a self-hosted platform for notification messages
 // addressed by phone number, with LINE's API.
 //
-//	pnpd serve [--addr 127.0.0.1:8080] [--data ./pnpd-data] [--demo] [--sandbox]
+//	pnpd serve [--addr 127.0.0.1:8080] [--data ./pnpd-data] [--key-file FILE]
+//	           [--demo] [--sandbox]
 //	           [--templates catalogue.csv]
 //	           [--log-format text|json] [--metrics=false] [--pprof]
 //	           [--ip-code-rate N] [--ip-code-burst N]
@@ -58,7 +59,7 @@ Flags:
 // options are the command line and environment, merged.
 type options struct {
 	addr, data, logLevel, logFormat, sandboxToken, countries, defaultCountry string
-	templates, adminPassword                                                 string
+	templates, adminPassword, keyFile                                        string
 	demo, sandbox, sandboxPublic, webhookPrivate, metrics, pprof             bool
 	rateLimit                                                                float64
 	rescueAfter                                                              time.Duration
@@ -100,6 +101,9 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (options
 	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
 	fs.StringVar(&o.addr, "addr", env("PNPD_ADDR", "127.0.0.1:8080"), "listen address (PNPD_ADDR)")
 	fs.StringVar(&o.data, "data", env("PNPD_DATA", "./pnpd-data"), "data folder (PNPD_DATA)")
+	fs.StringVar(&o.keyFile, "key-file", env("PNPD_KEY_FILE", ""),
+		"the key that encrypts the channel secrets; <data folder>/pnpd.key when empty, "+
+			"created on the first start; back it up apart from the data (PNPD_KEY_FILE)")
 	fs.BoolVar(&o.demo, "demo", env("PNPD_DEMO", "") == "true",
 		"seed a demo channel and recipients; implies --sandbox (PNPD_DEMO=true)")
 	fs.BoolVar(&o.sandbox, "sandbox", env("PNPD_SANDBOX", "") == "true",
@@ -313,7 +317,7 @@ func serve(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	srv, err := server.New(ctx, server.Config{
 		Templates: catalogue,
 		Addr:      o.addr, DataDir: o.data, Sandbox: o.sandbox, SandboxToken: o.sandboxToken,
-		RateLimit: o.rateLimit, ServiceCountries: splitList(o.countries),
+		KeyFile: o.keyFile, RateLimit: o.rateLimit, ServiceCountries: splitList(o.countries),
 		DefaultCountry: strings.ToUpper(o.defaultCountry), Logger: log,
 		JobRescueAfter: o.rescueAfter, Metrics: o.metrics, Pprof: o.pprof,
 		ClientLimits: o.clientLimits, WebhookPrivate: o.webhookPrivate,

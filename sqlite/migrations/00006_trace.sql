@@ -6,9 +6,15 @@ UPDATE notification SET state_changed_at = CASE state
     WHEN 'expired' THEN expires_at
     ELSE accepted_at END;
 
--- The path each notification took: one row per state it entered. The
--- triggers record the steps in the statement that changes the state, so
--- that no writer can forget one and the expiry sweep stays one statement.
+-- The path each notification took. Its first state is kept in its row,
+-- so that a push delivered at once, the usual case, writes nothing more;
+-- each later state is a row of notification_step, recorded by a trigger
+-- in the statement that changes the state, so that no writer can forget
+-- one and the expiry sweep stays one statement. Notifications accepted
+-- before the upgrade have no first state (''): their one step is their
+-- state at the upgrade.
+ALTER TABLE notification ADD COLUMN first_state TEXT NOT NULL DEFAULT '';
+
 CREATE TABLE notification_step (
     id              INTEGER PRIMARY KEY,
     notification_id TEXT NOT NULL,
@@ -19,18 +25,9 @@ CREATE TABLE notification_step (
 
 CREATE INDEX notification_step_notification ON notification_step (notification_id, id);
 
--- Notifications accepted before the upgrade keep their last state only.
 INSERT INTO notification_step (notification_id, at, state, detail)
     SELECT id, state_changed_at, state, 'recorded at upgrade; earlier steps unknown'
     FROM notification ORDER BY accepted_at, rowid;
-
--- +goose StatementBegin
-CREATE TRIGGER notification_step_created AFTER INSERT ON notification
-BEGIN
-    INSERT INTO notification_step (notification_id, at, state)
-        VALUES (new.id, coalesce(new.state_changed_at, new.accepted_at), new.state);
-END;
--- +goose StatementEnd
 
 -- +goose StatementBegin
 CREATE TRIGGER notification_step_changed AFTER UPDATE OF state ON notification
@@ -67,6 +64,6 @@ CREATE INDEX notification_delivered ON notification (channel_id, kind, delivered
 DROP INDEX notification_accepted;
 DROP INDEX notification_channel_accepted;
 DROP TRIGGER notification_step_changed;
-DROP TRIGGER notification_step_created;
 DROP TABLE notification_step;
+ALTER TABLE notification DROP COLUMN first_state;
 ALTER TABLE notification DROP COLUMN state_changed_at;
