@@ -17,6 +17,7 @@ type channelData struct {
 	HasIcon   bool
 	Countries []string
 	Tokens    []tokenRow
+	Keys      []pnpd.ChannelKey
 	Form      channelForm
 	Errors    map[string]string
 	channelExtras
@@ -30,6 +31,7 @@ type channelExtras struct {
 	Verified *verified
 	Test     testForm
 	Sent     string // the request ID of a test notification
+	JWK      string // a key refused, shown again to mend
 	// Errors and Form replace the page's when a form was refused.
 	Errors map[string]string
 	Form   *channelForm
@@ -52,6 +54,7 @@ type verified struct {
 // tokenRow is one of a channel's access tokens: never the token itself.
 type tokenRow struct {
 	Kind      string
+	KeyID     string // a v2.1 token's key ID, which lists and revokes it
 	CreatedAt time.Time
 	ExpiresAt time.Time
 	Expired   bool
@@ -99,7 +102,7 @@ func (c *Console) showChannel(w http.ResponseWriter, r *http.Request, status int
 	return nil
 }
 
-// loadChannelParts loads the channel's provider, icon and tokens.
+// loadChannelParts loads the channel's provider, icon, tokens and keys.
 func (c *Console) loadChannelParts(r *http.Request, data *channelData) error {
 	ctx, ch := r.Context(), data.Channel
 	providers, err := c.Store.Providers(ctx)
@@ -126,9 +129,14 @@ func (c *Console) loadChannelParts(r *http.Request, data *channelData) error {
 		return fmt.Errorf("list tokens: %w", err)
 	}
 
+	data.Keys, err = c.Store.ChannelKeys(ctx, ch.ID)
+	if err != nil {
+		return fmt.Errorf("list keys: %w", err)
+	}
+
 	now := c.Clock.Now()
 	for _, t := range tokens {
-		data.Tokens = append(data.Tokens, tokenRow{Kind: t.Kind, CreatedAt: t.CreatedAt,
+		data.Tokens = append(data.Tokens, tokenRow{Kind: t.Kind, KeyID: t.KeyID, CreatedAt: t.CreatedAt,
 			ExpiresAt: t.ExpiresAt, Expired: !t.ExpiresAt.IsZero() && !t.ExpiresAt.After(now)})
 	}
 

@@ -102,6 +102,8 @@ func (c *Console) Register(mux *http.ServeMux) {
 	route("POST /console/channels/{channelID}/secret", c.reissueSecret)
 	route("POST /console/channels/{channelID}/token", c.issueToken)
 	route("POST /console/channels/{channelID}/test", c.sendTest)
+	route("POST /console/channels/{channelID}/keys", c.registerKey)
+	route("POST /console/channels/{channelID}/keys/{kid}/delete", c.deleteKey)
 	route("GET /console/notifications", c.notificationsPage)
 	route("GET /console/notifications/{requestID}", c.tracePage)
 	route("GET /console/statistics", c.statisticsPage)

@@ -158,4 +158,6 @@ var notices = map[string]string{
 	"saved":    "The changes were saved.",
 	"renamed":  "The provider was renamed.",
 	"deleted":  "The provider was deleted.",
+	"key_deleted": "The key was deleted: assertions it signs are refused from now " +
+		"on; the v2.1 tokens issued for them work until they expire or are revoked.",
 }

@@ -110,8 +110,9 @@ func (q *queries) ChannelIcon(ctx context.Context, channelID string) (*pnpd.Icon
 
 func (q *queries) AccessTokens(ctx context.Context,
 	channelID string) ([]pnpd.AccessToken, error) {
-	rows, err := q.r.QueryContext(ctx, `SELECT hash, kind, created_at, expires_at
-		FROM access_token WHERE channel_id = ? ORDER BY created_at DESC, rowid DESC`,
+	rows, err := q.r.QueryContext(ctx, `SELECT hash, kind, key_id, created_at,
+		expires_at FROM access_token WHERE channel_id = ?
+		ORDER BY created_at DESC, rowid DESC`,
 		channelID)
 	if err != nil {
 		return nil, fmt.Errorf("list access tokens: %w", err)
@@ -121,7 +122,7 @@ func (q *queries) AccessTokens(ctx context.Context,
 		t := pnpd.AccessToken{ChannelID: channelID}
 		var created int64
 		var expires sql.NullInt64
-		err := r.Scan(&t.Hash, &t.Kind, &created, &expires)
+		err := r.Scan(&t.Hash, &t.Kind, &t.KeyID, &created, &expires)
 		t.CreatedAt = fromMS(sql.NullInt64{Int64: created, Valid: true})
 		t.ExpiresAt = fromMS(expires)
 

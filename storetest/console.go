@@ -231,21 +231,24 @@ func testChannelIcon(t *testing.T, f *fixture) {
 }
 
 // testAccessTokensList checks that a channel's tokens are listed newest
-// first, expired ones too, and no other channel's.
+// first, expired ones too, with a v2.1 token's key ID, and no other
+// channel's.
 func testAccessTokensList(t *testing.T, f *fixture) {
 	c, other := f.channel(t), f.channel(t)
 	old := pnpd.AccessToken{Hash: pnpd.HashToken("old"), ChannelID: c.ID,
 		Kind: "short_lived", CreatedAt: at(-2 * time.Hour), ExpiresAt: at(-time.Hour)}
 	fresh := pnpd.AccessToken{Hash: pnpd.HashToken("new"), ChannelID: c.ID,
 		Kind: "long_lived", CreatedAt: at(0)}
-	for _, tok := range []pnpd.AccessToken{old, fresh, {Hash: pnpd.HashToken("other"),
+	v21 := pnpd.AccessToken{Hash: pnpd.HashToken("v2.1"), ChannelID: c.ID,
+		Kind: "v2.1", KeyID: "key-1", CreatedAt: at(-time.Hour), ExpiresAt: at(time.Hour)}
+	for _, tok := range []pnpd.AccessToken{old, v21, fresh, {Hash: pnpd.HashToken("other"),
 		ChannelID: other.ID, Kind: "long_lived", CreatedAt: at(0)}} {
 		ok(t, "create access token", f.store.CreateAccessToken(f.ctx, &tok))
 	}
 
 	got, err := f.store.AccessTokens(f.ctx, c.ID)
 	ok(t, "access tokens", err)
-	equal(t, "access tokens", got, []pnpd.AccessToken{fresh, old})
+	equal(t, "access tokens", got, []pnpd.AccessToken{fresh, v21, old})
 }
 
 // testAccessTokensExpire checks that expiring a kind of token moves only
