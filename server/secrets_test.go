@@ -55,11 +55,13 @@ func TestSecretsAtRest(t *testing.T) {
 	e := &env{t: t, srv: srv, url: srv.URL(), demo: demo}
 	shop := e.channel("Secret shop", hooks.URL, false)
 	short := e.issueToken(shop.ChannelID, shop.ChannelSecret)
+	stateless := e.issueTokenAt("/oauth2/v3/token", shop.ChannelID, shop.ChannelSecret)
 	servertest.Stop(t, srv)
 
 	wantHidden(t, cfg.DataDir, map[string]string{
 		"channel secret": shop.ChannelSecret, "long-lived token": shop.AccessToken,
-		"short-lived token": short, "demo's secret": demo.Credentials.ChannelSecret,
+		"short-lived token": short, "stateless token": stateless,
+		"demo's secret": demo.Credentials.ChannelSecret,
 		"demo's token": demo.Credentials.AccessToken,
 	})
 	wantRefused(t, cfg)
@@ -78,6 +80,13 @@ func TestSecretsAtRest(t *testing.T) {
 		t.Fatal("no webhook within 10 s of the push")
 	}
 	e.issueToken(shop.ChannelID, shop.ChannelSecret)
+
+	// The stateless token is checked by its signature alone: the key file's
+	// token key signs it, so it outlives the restart.
+	if resp := e.push(stateless, aiko); resp.status != http.StatusOK {
+		t.Errorf("push with a stateless token after the restart: %d %s", resp.status,
+			resp.body)
+	}
 }
 
 // wantHidden checks that no file of the data folder but the key file
@@ -150,9 +159,17 @@ func wantStartError(t *testing.T, cfg server.Config, want string) {
 func (e *env) issueToken(channelID, secret string) string {
 	e.t.Helper()
 
+	return e.issueTokenAt("/v2/oauth/accessToken", channelID, secret)
+}
+
+// issueTokenAt gets an access token for the channel ID and secret from a
+// token endpoint.
+func (e *env) issueTokenAt(path, channelID, secret string) string {
+	e.t.Helper()
+
 	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {channelID},
 		"client_secret": {secret}}
-	resp, err := http.PostForm(e.url+"/v2/oauth/accessToken", form)
+	resp, err := http.PostForm(e.url+path, form)
 	if err != nil {
 		e.t.Fatalf("issue token: %v", err)
 	}
