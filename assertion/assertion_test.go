@@ -1,10 +1,8 @@
 package assertion_test
 
 import (
-	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"math/big"
@@ -16,6 +14,7 @@ import (
 
 	"github.com/pnpd/pnpd"
 	"github.com/pnpd/pnpd/assertion"
+	"github.com/pnpd/pnpd/pnpdtest"
 	"github.com/pnpd/pnpd/sqlite"
 )
 
@@ -62,16 +61,7 @@ func b64(b []byte) string {
 
 // sign makes a JWS of a header and claims signed with RS256 by k.
 func sign(k *rsa.PrivateKey, header, claims map[string]any) string {
-	h, _ := json.Marshal(header)
-	c, _ := json.Marshal(claims)
-	signed := b64(h) + "." + b64(c)
-	sum := sha256.Sum256([]byte(signed))
-	sig, err := rsa.SignPKCS1v15(rand.Reader, k, crypto.SHA256, sum[:])
-	if err != nil {
-		panic(err)
-	}
-
-	return signed + "." + b64(sig)
+	return pnpdtest.SignRS256(k, header, claims)
 }
 
 // fixture is a fresh store with one channel.

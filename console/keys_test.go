@@ -1,12 +1,9 @@
 package console_test
 
 import (
-	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -20,33 +17,6 @@ import (
 )
 
 var kidText = regexp.MustCompile(`Name its kid, ([0-9a-f-]{36}),`)
-
-// assertion signs a JWT assertion for a channel with key, naming kid, as
-// LINE's guide to v2.1 tokens says.
-func assertion(t *testing.T, key *rsa.PrivateKey, kid, channelID string,
-	now time.Time) string {
-	t.Helper()
-
-	part := func(v any) string {
-		b, err := json.Marshal(v)
-		if err != nil {
-			t.Fatal(err)
-		}
-
-		return base64.RawURLEncoding.EncodeToString(b)
-	}
-	signed := part(map[string]string{"alg": "RS256", "typ": "JWT", "kid": kid}) + "." +
-		part(map[string]any{"iss": channelID, "sub": channelID,
-			"aud": "https://api.line.me/", "exp": now.Add(10 * time.Minute).Unix(),
-			"token_exp": 3600})
-	sum := sha256.Sum256([]byte(signed))
-	sig, err := rsa.SignPKCS1v15(rand.Reader, key, crypto.SHA256, sum[:])
-	if err != nil {
-		t.Fatal(err)
-	}
-
-	return signed + "." + base64.RawURLEncoding.EncodeToString(sig)
-}
 
 // TestRegisterKey registers a public key in the console and trades an
 // assertion it signs for a v2.1 token with the SDK; the token sends. A
@@ -75,7 +45,7 @@ func TestRegisterKey(t *testing.T) {
 	issue := func() (*channel_access_token.IssueChannelAccessTokenResponse, error) {
 		return tokens.IssueChannelTokenByJWT("client_credentials",
 			"urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-			assertion(t, key, kid, id, e.srv.Clock().Now()))
+			pnpdtest.Assertion(key, kid, id, e.srv.Clock().Now(), time.Hour))
 	}
 	got, err := issue()
 	if err != nil {

@@ -225,6 +225,7 @@ func TestStatistics(t *testing.T) {
 
 	p := tr.b.get("/console/statistics?channel=" + tr.channel)
 	want(t, "statistics", p, http.StatusOK, "<strong>3</strong> delivered")
+	want(t, "channel picked", p, http.StatusOK, `value="`+tr.channel+`" selected`)
 	want(t, "unit", p, http.StatusOK,
 		"<td><code>spring_sale</code></td><td>2</td>\n      <td>0</td><td>2</td>")
 	today := tr.srv.Clock().Now().In(pnpd.StatisticsZone).Format(time.DateOnly)

@@ -1,10 +1,8 @@
 package lineapi_test
 
 import (
-	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
@@ -82,23 +80,8 @@ func (e *env) assertion(s signer, edit map[string]any) string {
 		claims[name] = v
 	}
 
-	return signJWT(s.key, map[string]any{"alg": "RS256", "typ": "JWT", "kid": s.kid},
+	return pnpdtest.SignRS256(s.key, map[string]any{"alg": "RS256", "typ": "JWT", "kid": s.kid},
 		claims)
-}
-
-// signJWT signs a header and claims with RS256.
-func signJWT(k *rsa.PrivateKey, header, claims map[string]any) string {
-	b64 := base64.RawURLEncoding.EncodeToString
-	h, _ := json.Marshal(header)
-	c, _ := json.Marshal(claims)
-	signed := b64(h) + "." + b64(c)
-	sum := sha256.Sum256([]byte(signed))
-	sig, err := rsa.SignPKCS1v15(rand.Reader, k, crypto.SHA256, sum[:])
-	if err != nil {
-		panic(err)
-	}
-
-	return signed + "." + b64(sig)
 }
 
 // issueV21 issues a v2.1 token with the SDK for an assertion.

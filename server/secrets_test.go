@@ -62,7 +62,7 @@ func TestSecretsAtRest(t *testing.T) {
 		"channel secret": shop.ChannelSecret, "long-lived token": shop.AccessToken,
 		"short-lived token": short, "stateless token": stateless,
 		"demo's secret": demo.Credentials.ChannelSecret,
-		"demo's token": demo.Credentials.AccessToken,
+		"demo's token":  demo.Credentials.AccessToken,
 	})
 	wantRefused(t, cfg)
 
