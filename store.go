@@ -347,6 +347,9 @@ type ConsoleStore interface {
 	Operator(ctx context.Context, id int64) (*Operator, error)
 	// CountOperators counts the operators.
 	CountOperators(ctx context.Context) (int, error)
+	// SetOperatorPassword replaces an operator's password hash and ends
+	// every session of the operator. ENotFound when there is none.
+	SetOperatorPassword(ctx context.Context, id int64, passwordHash string) error
 	CreateOperatorSession(ctx context.Context, s *OperatorSession) error
 	// OperatorSession finds a session, by its hash, that is live at now.
 	// ENotFound when there is none.

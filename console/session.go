@@ -324,3 +324,30 @@ func EnsureAdmin(ctx context.Context, store pnpd.Store, h Hasher, now time.Time,
 
 	return generated, nil
 }
+
+// ResetAdminPassword gives the operator "admin" a new password, or a
+// generated one when password is empty, and ends its sessions: the way back
+// in for an operator who lost the password printed once. It returns the
+// generated password, "" when it generated none.
+func ResetAdminPassword(ctx context.Context, store pnpd.Store, h Hasher,
+	password string) (string, error) {
+	admin, err := store.OperatorByUsername(ctx, "admin")
+	if err != nil {
+		return "", fmt.Errorf("find the operator admin: %w", err)
+	}
+
+	generated := ""
+	if password == "" {
+		generated = pnpd.NewToken(15)
+		password = generated
+	}
+	if h == (Hasher{}) {
+		h = RecommendedHasher()
+	}
+
+	if err := store.SetOperatorPassword(ctx, admin.ID, h.Hash(password)); err != nil {
+		return "", fmt.Errorf("set the admin's password: %w", err)
+	}
+
+	return generated, nil
+}

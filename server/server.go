@@ -362,3 +362,22 @@ func ignoreDeadline(err error) error {
 
 	return err
 }
+
+// ResetAdminPassword opens cfg's data folder, while no pnpd runs on it, and
+// gives the console's operator admin cfg.AdminPassword, or a generated
+// password that it returns. The admin's sessions end.
+func ResetAdminPassword(ctx context.Context, cfg Config) (string, error) {
+	if _, err := os.Stat(filepath.Join(cfg.DataDir, "pnpd.db")); err != nil {
+		return "", fmt.Errorf("no pnpd data in %s: %w", cfg.DataDir, err)
+	}
+
+	db, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "pnpd.db"), sqlite.Options{
+		Workers: river.NewWorkers(), Logger: slog.New(slog.DiscardHandler),
+		KeyFile: cmp.Or(cfg.KeyFile, filepath.Join(cfg.DataDir, keyring.FileName))})
+	if err != nil {
+		return "", err
+	}
+	defer db.Close()
+
+	return console.ResetAdminPassword(ctx, db, cfg.PasswordHasher, cfg.AdminPassword)
+}

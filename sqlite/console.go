@@ -168,6 +168,27 @@ func (q *queries) CreateOperator(ctx context.Context, o *pnpd.Operator) error {
 	return err
 }
 
+// SetOperatorPassword runs in a transaction of its own outside Update, so
+// that the old sessions end with the old password.
+func (q *queries) SetOperatorPassword(ctx context.Context, id int64,
+	passwordHash string) error {
+	return q.inTx(ctx, func(tq *queries) error {
+		err := tq.changeOne(ctx, "operator", `UPDATE operator SET password_hash = ?
+			WHERE id = ?`, passwordHash, id)
+		if err != nil {
+			return err
+		}
+
+		_, err = tq.w.ExecContext(ctx, `DELETE FROM operator_session
+			WHERE operator_id = ?`, id)
+		if err != nil {
+			return fmt.Errorf("end operator sessions: %w", err)
+		}
+
+		return nil
+	})
+}
+
 const operatorColumns = `id, username, password_hash, created_at`
 
 func scanOperator(row *sql.Row) (*pnpd.Operator, error) {

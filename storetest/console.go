@@ -12,6 +12,7 @@ var consoleTests = []test{
 	{"OperatorRoundTrip", testOperatorRoundTrip},
 	{"OperatorUsernameTaken", testOperatorUsernameTaken},
 	{"OperatorSessionLifetime", testOperatorSessionLifetime},
+	{"OperatorPassword", testOperatorPassword},
 	{"ProviderRoundTrip", testProviderRoundTrip},
 	{"DeleteProvider", testProviderDelete},
 }
@@ -101,6 +102,30 @@ func testOperatorSessionLifetime(t *testing.T, f *fixture) {
 	ok(t, "delete a session twice", f.store.DeleteOperatorSession(f.ctx, s.Hash))
 	_, err = f.store.OperatorSession(f.ctx, pnpd.HashToken("unknown"), at(0))
 	wantCode(t, "unknown session", err, pnpd.ENotFound)
+}
+
+// testOperatorPassword checks that a new password replaces the old one and
+// ends the operator's sessions, and no one else's.
+func testOperatorPassword(t *testing.T, f *fixture) {
+	o, other := f.operator(t), f.operator(t)
+	mine := &pnpd.OperatorSession{Hash: pnpd.HashToken("mine"), OperatorID: o.ID,
+		CreatedAt: at(0), ExpiresAt: at(time.Hour)}
+	theirs := &pnpd.OperatorSession{Hash: pnpd.HashToken("theirs"), OperatorID: other.ID,
+		CreatedAt: at(0), ExpiresAt: at(time.Hour)}
+	ok(t, "create session", f.store.CreateOperatorSession(f.ctx, mine))
+	ok(t, "create session", f.store.CreateOperatorSession(f.ctx, theirs))
+
+	ok(t, "set password", f.store.SetOperatorPassword(f.ctx, o.ID, "new-hash"))
+	got, err := f.store.Operator(f.ctx, o.ID)
+	ok(t, "operator", err)
+	equal(t, "password hash", got.PasswordHash, "new-hash")
+	_, err = f.store.OperatorSession(f.ctx, mine.Hash, at(0))
+	wantCode(t, "session before the new password", err, pnpd.ENotFound)
+	_, err = f.store.OperatorSession(f.ctx, theirs.Hash, at(0))
+	ok(t, "another operator's session", err)
+
+	wantCode(t, "unknown operator", f.store.SetOperatorPassword(f.ctx, 999999, "x"),
+		pnpd.ENotFound)
 }
 
 // testProviderRoundTrip checks that providers are found by ID, listed by

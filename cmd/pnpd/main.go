@@ -13,6 +13,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -48,6 +49,10 @@ func main() {
 const usage = `Usage: pnpd serve [flags]
        pnpd templates export       print the embedded template catalogue (CSV)
        pnpd templates check FILE   check a catalogue file for --templates
+       pnpd admin-password [--data DIR] [--key-file FILE]
+                                   give the console's operator admin the password
+                                   in PNPD_ADMIN_PASSWORD, or a generated one it
+                                   prints; run it while pnpd is stopped
 
 Runs pnpd: the LINE-compatible notification API, the recipient API and,
 with --sandbox, the sandbox API. Every flag can also be set from the
@@ -71,12 +76,14 @@ func run(ctx context.Context, args []string, getenv func(string) string,
 	switch {
 	case len(args) > 0 && args[0] == "templates":
 		return templates(args[1:], stdout)
+	case len(args) > 0 && args[0] == "admin-password":
+		return adminPassword(ctx, args[1:], getenv, stdout, stderr)
 	case len(args) == 1 && slices.Contains([]string{"help", "-h", "-help", "--help"}, args[0]):
 		fmt.Fprint(stdout, usage)
 		return nil
 	case len(args) == 0 || args[0] != "serve":
 		fmt.Fprint(stderr, usage)
-		return errors.New("the commands are 'serve' and 'templates'")
+		return errors.New("the commands are 'serve', 'templates' and 'admin-password'")
 	}
 
 	opts, err := parse(args[1:], getenv, stderr)
@@ -424,4 +431,35 @@ func count(n int, noun string) string {
 	}
 
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// adminPassword resets the console's first operator's password, for an
+// operator who lost the one printed at the first start.
+func adminPassword(ctx context.Context, args []string, getenv func(string) string,
+	stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("pnpd admin-password", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	data := fs.String("data", cmp.Or(getenv("PNPD_DATA"), "./pnpd-data"),
+		"data folder (PNPD_DATA)")
+	keyFile := fs.String("key-file", getenv("PNPD_KEY_FILE"),
+		"the key file, when not in the data folder (PNPD_KEY_FILE)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+
+	generated, err := server.ResetAdminPassword(ctx, server.Config{DataDir: *data,
+		KeyFile: *keyFile, AdminPassword: getenv("PNPD_ADMIN_PASSWORD")})
+	if err != nil {
+		return err
+	}
+
+	if generated == "" {
+		fmt.Fprintln(stdout, "The operator admin's password is now PNPD_ADMIN_PASSWORD's; "+
+			"its sessions ended.")
+		return nil
+	}
+	fmt.Fprintf(stdout, "The operator admin's new password: %s (shown this once); "+
+		"its sessions ended.\n", generated)
+
+	return nil
 }
