@@ -52,6 +52,10 @@ type ChannelStore interface {
 	// TrimAccessTokens deletes a channel's tokens of a kind, oldest first,
 	// until at most keep are left, and returns how many it deleted.
 	TrimAccessTokens(ctx context.Context, channelID, kind string, keep int) (int, error)
+	// PurgeAccessTokens deletes a channel's tokens of a kind that expired at
+	// or before now, and returns how many it deleted.
+	PurgeAccessTokens(ctx context.Context, channelID, kind string, now time.Time) (int,
+		error)
 	// ValidAccessTokens lists a channel's tokens of a kind that are unexpired at
 	// now, oldest first.
 	ValidAccessTokens(ctx context.Context, channelID, kind string,

@@ -55,9 +55,6 @@ type issuedV21 struct {
 // issueV21 issues a token for a JWT assertion, living the assertion's
 // token_exp. The token is a JWT pnpd signs, and it is stored, hashed, so
 // that it can be revoked and counted: a channel has at most 30 valid ones.
-//
-// TODO(#7): expired v2.1 tokens are never purged, so the table grows with
-// every issue; deleting a channel's expired ones here would bound it.
 func (a *API) issueV21(w http.ResponseWriter, r *http.Request) error {
 	if err := form(w, r); err != nil {
 		return err
@@ -86,7 +83,9 @@ func (a *API) issueV21(w http.ResponseWriter, r *http.Request) error {
 }
 
 // storeV21 signs a new v2.1 token and saves its hash, unless the channel
-// has its 30 valid ones already; counting and saving share a transaction.
+// has its 30 valid ones already; counting and saving share a transaction,
+// which also deletes the channel's expired v2.1 tokens, so that they do not
+// pile up.
 func (a *API) storeV21(ctx context.Context, c *assertion.Claims) (token, keyID string,
 	err error) {
 	now := a.Clock.Now()
@@ -98,6 +97,10 @@ func (a *API) storeV21(ctx context.Context, c *assertion.Claims) (token, keyID s
 
 	full := false
 	err = a.Store.Update(ctx, func(q pnpd.Queries) error {
+		if _, err := q.PurgeAccessTokens(ctx, c.ChannelID, kindV21, now); err != nil {
+			return err
+		}
+
 		valid, err := q.ValidAccessTokens(ctx, c.ChannelID, kindV21, now)
 		if err != nil || len(valid) >= v21Limit {
 			full = err == nil

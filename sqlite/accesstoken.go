@@ -97,3 +97,25 @@ func (q *queries) TrimAccessTokens(ctx context.Context, channelID, kind string,
 
 	return int(n), nil
 }
+
+// PurgeAccessTokens runs in a transaction of its own outside Update, so
+// that the channel cache forgets the tokens once the change commits.
+func (q *queries) PurgeAccessTokens(ctx context.Context, channelID, kind string,
+	now time.Time) (int, error) {
+	var n int64
+	err := q.inTx(ctx, func(tq *queries) error {
+		tq.channelsChanged()
+		res, err := tq.w.ExecContext(ctx, `DELETE FROM access_token WHERE channel_id = ?
+			AND kind = ? AND expires_at IS NOT NULL AND expires_at <= ?`,
+			channelID, kind, now.UnixMilli())
+		if err != nil {
+			return fmt.Errorf("purge access tokens: %w", err)
+		}
+
+		n, err = res.RowsAffected()
+
+		return err
+	})
+
+	return int(n), err
+}

@@ -20,6 +20,7 @@ var channelTests = []test{
 	{"DeleteAccessToken", testAccessTokenDelete},
 	{"TrimAccessTokens", testAccessTokenTrim},
 	{"ListValidAccessTokens", testValidAccessTokens},
+	{"PurgeAccessTokens", testPurgeAccessTokens},
 	{"ChannelKeyRoundTrip", testChannelKeyRoundTrip},
 	{"ChannelKeysInOrder", testChannelKeysList},
 	{"DeleteChannelKey", testChannelKeyDelete},

@@ -60,6 +60,42 @@ func testValidAccessTokens(t *testing.T, f *fixture) {
 	equal(t, "access tokens that never expire", got, []pnpd.AccessToken{never})
 }
 
+// testPurgeAccessTokens checks that only the channel's tokens of the kind
+// expired by the time given are deleted, and that a deleted one no longer
+// finds its channel.
+func testPurgeAccessTokens(t *testing.T, f *fixture) {
+	c, other := f.channel(t), f.channel(t)
+	tokens := []pnpd.AccessToken{
+		{Hash: "expired", ChannelID: c.ID, Kind: "v2.1", CreatedAt: at(-time.Hour),
+			ExpiresAt: at(-time.Minute)},
+		{Hash: "expires now", ChannelID: c.ID, Kind: "v2.1", CreatedAt: at(-time.Hour),
+			ExpiresAt: base},
+		{Hash: "valid", ChannelID: c.ID, Kind: "v2.1", CreatedAt: at(-time.Hour),
+			ExpiresAt: at(time.Hour)},
+		{Hash: "short", ChannelID: c.ID, Kind: "short_lived", CreatedAt: at(-time.Hour),
+			ExpiresAt: at(-time.Minute)},
+		{Hash: "elsewhere", ChannelID: other.ID, Kind: "v2.1", CreatedAt: at(-time.Hour),
+			ExpiresAt: at(-time.Minute)},
+		{Hash: "never", ChannelID: c.ID, Kind: "v2.1", CreatedAt: at(-time.Hour)},
+	}
+	for _, tok := range tokens {
+		ok(t, "create access token", f.store.CreateAccessToken(f.ctx, &tok))
+	}
+
+	n, err := f.store.PurgeAccessTokens(f.ctx, c.ID, "v2.1", base)
+	ok(t, "purge access tokens", err)
+	equal(t, "tokens purged", n, 2)
+	for _, tok := range tokens {
+		_, err := f.store.AccessToken(f.ctx, tok.Hash)
+		gone := tok.Hash == "expired" || tok.Hash == "expires now"
+		if gone {
+			wantCode(t, tok.Hash+" after the purge", err, pnpd.ENotFound)
+		} else {
+			ok(t, tok.Hash+" after the purge", err)
+		}
+	}
+}
+
 // testChannelKeyRoundTrip checks that ChannelKey returns a key as saved,
 // ENotFound for an unknown KID, and that a KID cannot be used twice, not
 // even by another channel.
