@@ -351,6 +351,8 @@ type ConsoleStore interface {
 	Operator(ctx context.Context, id int64) (*Operator, error)
 	// CountOperators counts the operators.
 	CountOperators(ctx context.Context) (int, error)
+	// Operators lists every operator by username.
+	Operators(ctx context.Context) ([]Operator, error)
 	// SetOperatorPassword replaces an operator's password hash and ends
 	// every session of the operator. ENotFound when there is none.
 	SetOperatorPassword(ctx context.Context, id int64, passwordHash string) error

@@ -3,10 +3,6 @@
 // channels' secrets, access tokens and webhooks, and send test
 // notifications. Its pages are rendered on the server with html/template;
 // templates and styles are embedded, and no page needs a script.
-//
-// TODO(#7): there is one operator, admin, whose password is set on the
-// first start only; pages to add operators and change passwords, and an
-// absolute limit on a session's life, would fix it.
 package console
 
 import (
@@ -107,6 +103,9 @@ func (c *Console) Register(mux *http.ServeMux) {
 	route("GET /console/notifications", c.notificationsPage)
 	route("GET /console/notifications/{requestID}", c.tracePage)
 	route("GET /console/statistics", c.statisticsPage)
+	route("GET /console/operators", c.operatorsPage)
+	route("POST /console/operators", c.addOperator)
+	route("POST /console/operators/password", c.changePassword)
 }
 
 // serve runs h with the headers every console page has and hands its

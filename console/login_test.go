@@ -161,3 +161,23 @@ func TestSessionIdle(t *testing.T) {
 		}
 	}
 }
+
+// TestSessionMaxAge checks that a session used every few hours still ends a
+// week after log-in.
+func TestSessionMaxAge(t *testing.T) {
+	t.Parallel()
+
+	e := setup(t)
+	b := e.loggedIn()
+	for at := 10 * time.Hour; at < 7*24*time.Hour; at += 10 * time.Hour {
+		e.srv.Clock().SetOffset(at)
+		if p := b.get("/console/"); p.status != http.StatusOK {
+			t.Fatalf("the console %v after log-in: status %d, want 200", at, p.status)
+		}
+	}
+
+	e.srv.Clock().SetOffset(7 * 24 * time.Hour)
+	if p := b.get("/console/"); p.status != http.StatusSeeOther {
+		t.Errorf("the console a week after log-in: status %d, want 303 to log in", p.status)
+	}
+}

@@ -158,6 +158,8 @@ var notices = map[string]string{
 	"saved":    "The changes were saved.",
 	"renamed":  "The provider was renamed.",
 	"deleted":  "The provider was deleted.",
+	"operator": "The operator was added. Hand over the password by a safe way.",
+	"password": "Your password was changed; every other session of yours has ended.",
 	"key_deleted": "The key was deleted: assertions it signs are refused from now " +
 		"on; the v2.1 tokens issued for them work until they expire or are revoked.",
 }

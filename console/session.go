@@ -115,7 +115,8 @@ func (c *Console) session(r *http.Request) (*session, error) {
 	now := c.Clock.Now()
 	hash := pnpd.HashToken(cookie.Value)
 	stored, err := c.Store.OperatorSession(r.Context(), hash, now)
-	if pnpd.ErrorCode(err) == pnpd.ENotFound {
+	if pnpd.ErrorCode(err) == pnpd.ENotFound || err == nil &&
+		!now.Before(stored.CreatedAt.Add(sessionMaxAge)) {
 		return nil, pnpd.Errorf(pnpd.EUnauthorized, "Your session has ended. Log in again.")
 	}
 
@@ -128,10 +129,14 @@ func (c *Console) session(r *http.Request) (*session, error) {
 		return nil, fmt.Errorf("console session: %w", err)
 	}
 
-	// The session lasts idle() from its last use; the expiry is written at
-	// most once a minute, not on every page.
-	if stored.ExpiresAt.Before(now.Add(c.idle() - time.Minute)) {
-		err := c.Store.ExtendOperatorSession(r.Context(), hash, now.Add(c.idle()))
+	// The session lasts idle() from its last use, and sessionMaxAge at
+	// most; the expiry is written at most once a minute, not on every page.
+	until := now.Add(c.idle())
+	if end := stored.CreatedAt.Add(sessionMaxAge); end.Before(until) {
+		until = end
+	}
+	if stored.ExpiresAt.Before(until.Add(-time.Minute)) {
+		err := c.Store.ExtendOperatorSession(r.Context(), hash, until)
 		if err != nil {
 			return nil, fmt.Errorf("console session: %w", err)
 		}
@@ -139,6 +144,10 @@ func (c *Console) session(r *http.Request) (*session, error) {
 
 	return &session{hash: hash, operator: op, csrf: formToken(cookie.Value)}, nil
 }
+
+// sessionMaxAge is the longest a log-in lasts, however busy: a stolen
+// cookie stops working within a week even if used all the time.
+const sessionMaxAge = 7 * 24 * time.Hour
 
 func (c *Console) idle() time.Duration {
 	return cmp.Or(c.SessionIdle, 12*time.Hour)

@@ -191,7 +191,7 @@ func (q *queries) SetOperatorPassword(ctx context.Context, id int64,
 
 const operatorColumns = `id, username, password_hash, created_at`
 
-func scanOperator(row *sql.Row) (*pnpd.Operator, error) {
+func scanOperator(row interface{ Scan(...any) error }) (*pnpd.Operator, error) {
 	var o pnpd.Operator
 	var created int64
 	if err := row.Scan(&o.ID, &o.Username, &o.PasswordHash, &created); err != nil {
@@ -212,6 +212,23 @@ func (q *queries) OperatorByUsername(ctx context.Context,
 func (q *queries) Operator(ctx context.Context, id int64) (*pnpd.Operator, error) {
 	return scanOperator(q.r.QueryRowContext(ctx, `SELECT `+operatorColumns+`
 		FROM operator WHERE id = ?`, id))
+}
+
+func (q *queries) Operators(ctx context.Context) ([]pnpd.Operator, error) {
+	rows, err := q.r.QueryContext(ctx, `SELECT `+operatorColumns+` FROM operator
+		ORDER BY username`)
+	if err != nil {
+		return nil, fmt.Errorf("list operators: %w", err)
+	}
+
+	return collect(rows, func(r *sql.Rows) (pnpd.Operator, error) {
+		o, err := scanOperator(r)
+		if err != nil {
+			return pnpd.Operator{}, err
+		}
+
+		return *o, nil
+	})
 }
 
 func (q *queries) CountOperators(ctx context.Context) (int, error) {

@@ -62,6 +62,10 @@ func testOperatorRoundTrip(t *testing.T, f *fixture) {
 	n, err = f.store.CountOperators(f.ctx)
 	ok(t, "count operators", err)
 	equal(t, "operators", n, 2)
+	list, err := f.store.Operators(f.ctx)
+	ok(t, "list operators", err)
+	equal(t, "listed operators", len(list), 2)
+	equal(t, "first listed", list[0], *want)
 
 	_, err = f.store.OperatorByUsername(f.ctx, "nobody")
 	wantCode(t, "unknown username", err, pnpd.ENotFound)
