@@ -74,3 +74,15 @@ func TestGeneratedAdminPassword(t *testing.T) {
 		t.Errorf("log in with the generated password: status %d, want 303", p.status)
 	}
 }
+
+// BenchmarkVerifyRecommended measures what one log-in costs with the
+// recommended parameters: the time and the memory the hash takes.
+func BenchmarkVerifyRecommended(b *testing.B) {
+	hash := console.RecommendedHasher().Hash("a password of some length")
+	b.ReportAllocs()
+	for b.Loop() {
+		if ok, err := console.Verify(hash, "a password of some length"); !ok || err != nil {
+			b.Fatalf("verify: %v %v", ok, err)
+		}
+	}
+}
