@@ -36,7 +36,7 @@ type notificationsData struct {
 	Channels []*pnpd.Channel
 	States   []pnpd.NotificationState
 	Rows     []notificationRow
-	// Next is the query of the following page, "" on the last.
+	// Next is the address of the following page, "" on the last.
 	Next string
 }
 
@@ -140,7 +140,7 @@ func parseCursor(s string) pnpd.NotificationCursor {
 	return pnpd.NotificationCursor{AcceptedAt: time.UnixMilli(at), ID: id}
 }
 
-// nextPage is the query of the page after the one that ended at last.
+// nextPage is the address of the page after the one that ended at last.
 func nextPage(q url.Values, last pnpd.NotificationCursor) string {
 	next := url.Values{}
 	for k, v := range q {
@@ -148,7 +148,7 @@ func nextPage(q url.Values, last pnpd.NotificationCursor) string {
 	}
 	next.Set("before", strconv.FormatInt(last.AcceptedAt.UnixMilli(), 10)+"."+last.ID)
 
-	return next.Encode()
+	return "/console/notifications?" + next.Encode()
 }
 
 // traceData is one notification's delivery trace.

@@ -1,6 +1,7 @@
 package console_test
 
 import (
+	"html"
 	"net/http"
 	"regexp"
 	"strings"
@@ -236,4 +237,43 @@ func TestStatistics(t *testing.T) {
 
 	want(t, "bad range", tr.b.get("/console/statistics?from=2026-13-01&to=x"),
 		http.StatusOK, "Give both days as yyyy-mm-dd. Showing the last 30 days.")
+}
+
+var olderLink = regexp.MustCompile(`id="older"|href="([^"]+)" id="older"`)
+
+// TestNotificationsPages follows the Older link through more notifications
+// than one page holds: every notification is listed once, newest first.
+func TestNotificationsPages(t *testing.T) {
+	t.Parallel()
+
+	tr := setupTraced(t)
+	tr.sandbox.CreateRecipient(t, pnpdtest.RecipientSpec{PhoneNumber: "+819012340051"})
+	to := pnpd.HashPhone("+819012340051")
+	var sent []string
+	for range 55 {
+		sent = append(sent, tr.push(to, ""))
+	}
+
+	seen := map[string]int{}
+	path := "/console/notifications?channel=" + tr.channel + "&state=delivered"
+	for pages := 0; path != ""; pages++ {
+		if pages > 3 {
+			t.Fatal("more pages than 55 notifications fill")
+		}
+		p := tr.b.get(html.UnescapeString(path))
+		for _, m := range regexp.MustCompile(`href="/console/notifications/([0-9a-f-]{36})"`).
+			FindAllStringSubmatch(p.body, -1) {
+			seen[m[1]]++
+		}
+		path = ""
+		if m := olderLink.FindStringSubmatch(p.body); m != nil {
+			path = m[1]
+		}
+	}
+
+	for _, id := range sent {
+		if seen[id] != 1 {
+			t.Errorf("notification %s listed %d times, want once", id, seen[id])
+		}
+	}
 }

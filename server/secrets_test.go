@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -184,4 +185,32 @@ func (e *env) issueTokenAt(path, channelID, secret string) string {
 	}
 
 	return out.AccessToken
+}
+
+// TestPlatformOutboxHidesCodes: a platform's SMS outbox keeps the message a
+// recipient was sent with its code blanked out, so that a copy of the
+// database signs no one up; the sandbox's, the recipient's phone, keeps it.
+func TestPlatformOutboxHidesCodes(t *testing.T) {
+	t.Parallel()
+
+	for _, sandboxMode := range []bool{false, true} {
+		srv := servertest.Start(t, server.Config{Sandbox: sandboxMode,
+			SandboxToken: sandboxToken})
+		resp, err := http.Post(srv.URL()+"/api/v1/signup/code", "application/json",
+			strings.NewReader(`{"phoneNumber":"+819012340061"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+
+		sent, err := srv.Store().Outbox(t.Context(), "+819012340061", 10)
+		if err != nil || len(sent) != 1 {
+			t.Fatalf("outbox: %v, %v; want one SMS", sent, err)
+		}
+		hidden := !regexp.MustCompile(`[0-9]{6}`).MatchString(sent[0].Text) &&
+			strings.Contains(sent[0].Text, "••••••")
+		if hidden == sandboxMode {
+			t.Errorf("sandbox %v: the outbox keeps %q", sandboxMode, sent[0].Text)
+		}
+	}
 }

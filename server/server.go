@@ -213,7 +213,7 @@ func (s *Server) routes(recv *receiving.Service) http.Handler {
 		Words: messenger.Words, Webhooks: s.webhooks,
 		TokenKey: s.db.Keyring().TokenKey()}).Register(mux)
 
-	outbox := &sms.Outbox{Store: s.db, Clock: s.clock}
+	outbox := &sms.Outbox{Store: s.db, Clock: s.clock, HideCodes: !s.cfg.Sandbox}
 	codes := &sms.Codes{Store: s.db, Clock: s.clock, Limits: sms.DefaultLimits(), Log: s.log,
 		Sender: countedSender{Sender: outbox, metrics: s.metrics}}
 	(&messenger.API{Store: s.db, Receiving: recv, Codes: codes, Clock: s.clock, Log: s.log,

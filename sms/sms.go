@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"math/big"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/pnpd/pnpd"
@@ -262,10 +263,24 @@ func messageText(code string, validFor time.Duration) string {
 type Outbox struct {
 	Store pnpd.Store
 	Clock pnpd.Clock
+	// HideCodes keeps the messages with their codes blanked out: a
+	// platform's outbox is a record, not a phone anyone reads, and a code
+	// in clear in the database would let a copy of it sign up or log in.
+	HideCodes bool
 }
+
+// codeDigits are a code in a message: pnpd's messages hold no other run of
+// four digits or more.
+var codeDigits = regexp.MustCompile(`[0-9]{4,}`)
 
 // Send stores the message in the outbox.
 func (o *Outbox) Send(ctx context.Context, e164, text string) error {
+	if o.HideCodes {
+		text = codeDigits.ReplaceAllStringFunc(text, func(code string) string {
+			return strings.Repeat("•", len(code))
+		})
+	}
+
 	err := o.Store.AddSMS(ctx, &pnpd.SMS{PhoneNumber: e164, Text: text, CreatedAt: o.Clock.Now()})
 	if err != nil {
 		return fmt.Errorf("outbox: %w", err)
