@@ -6,6 +6,7 @@ import (
 	"math/big"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -45,11 +46,24 @@ func NewChannelSecret() string {
 }
 
 // ValidChannelName reports whether a name, trimmed, has 1 to MaxChannelName
-// characters.
+// characters, all of them printable.
 func ValidChannelName(name string) bool {
 	n := utf8.RuneCountInString(strings.TrimSpace(name))
 
-	return n > 0 && n <= MaxChannelName
+	return n > 0 && n <= MaxChannelName && Printable(name)
+}
+
+// Printable reports whether a name shown to people holds no control or
+// formatting characters: no line breaks, no invisible marks, no right-to-
+// left overrides that would make it read as something else.
+func Printable(name string) bool {
+	for _, r := range name {
+		if r == utf8.RuneError || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return false
+		}
+	}
+
+	return true
 }
 
 // NewLongLivedToken returns a fresh long-lived access token for a channel,

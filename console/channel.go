@@ -98,7 +98,7 @@ func readIcon(r *http.Request) (*pnpd.Icon, error) {
 func (f channelForm) check(countries []string, full bool) error {
 	switch {
 	case !pnpd.ValidChannelName(f.Name):
-		return formError("name", "Give the channel a name of 1 to %d characters.",
+		return formError("name", "Give the channel a name of 1 to %d printable characters.",
 			pnpd.MaxChannelName)
 	case !slices.Contains(countries, f.Country) || !pnpd.KnownCountry(f.Country):
 		return formError("country", "Choose one of the countries in the list.")
@@ -109,7 +109,8 @@ func (f channelForm) check(countries []string, full bool) error {
 			"A bot user ID is U followed by 32 lower-case hex digits.")
 	case f.WebhookURL != "" && !webhook.ValidURL(f.WebhookURL):
 		return formError("webhook_url",
-			"The webhook URL must be an http or https URL with a host.")
+			"The webhook URL must be an http or https URL with a host, of at most "+
+				"500 characters.")
 	case f.Webhook && f.WebhookURL == "":
 		return formError("webhook_url", "Set a webhook URL to turn webhooks on.")
 	}

@@ -144,8 +144,14 @@ func TestChannelFormErrors(t *testing.T) {
 	cases := []struct {
 		name, field, value, message string
 	}{
-		{"empty name", "name", " ", "Give the channel a name of 1 to 20 characters."},
-		{"long name", "name", strings.Repeat("名", 21), "1 to 20 characters"},
+		{"empty name", "name", " ",
+			"Give the channel a name of 1 to 20 printable characters."},
+		{"long name", "name", strings.Repeat("名", 21), "1 to 20 printable characters"},
+		{"line break in name", "name", "Shop\nSale", "1 to 20 printable characters"},
+		{"right-to-left override in name", "name", "Shop\u202eelaS",
+			"1 to 20 printable characters"},
+		{"webhook URL too long", "webhook_url",
+			"https://example.com/" + strings.Repeat("a", 481), "of at most 500 characters"},
 		{"unknown country", "country", "XX", "Choose one of the countries"},
 		{"bot user ID malformed", "bot_user_id", "U123", "U followed by 32"},
 		{"bot user ID taken", "bot_user_id", other.BotUserID,

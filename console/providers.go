@@ -21,11 +21,11 @@ type homeData struct {
 // maxProviderName is the longest provider name, in characters.
 const maxProviderName = 100
 
-// providerName reads a provider name from a form; "" when it is empty or
-// too long.
+// providerName reads a provider name from a form; "" when it is empty, too
+// long or not printable.
 func providerName(r *http.Request) string {
 	name := strings.TrimSpace(r.PostFormValue("name"))
-	if utf8.RuneCountInString(name) > maxProviderName {
+	if utf8.RuneCountInString(name) > maxProviderName || !pnpd.Printable(name) {
 		return ""
 	}
 
@@ -33,7 +33,7 @@ func providerName(r *http.Request) string {
 }
 
 // msgProviderName asks for a valid provider name.
-const msgProviderName = "Give the provider a name of 1 to 100 characters."
+const msgProviderName = "Give the provider a name of 1 to 100 printable characters."
 
 // createProvider creates a provider from the home page's form.
 func (c *Console) createProvider(w http.ResponseWriter, r *http.Request) error {

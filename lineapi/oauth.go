@@ -96,6 +96,9 @@ func (a *API) registerTokens(mux *http.ServeMux) {
 // debug line.
 func (a *API) tokenEndpoint(name string, h tokenHandler) http.Handler {
 	return a.observed(name, func(w http.ResponseWriter, r *http.Request) {
+		// OAuth's rule for answers that carry tokens (RFC 6749, 5.1).
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("Pragma", "no-cache")
 		if err := h(w, r); err != nil {
 			a.writeOAuthError(w, r, err)
 		}
@@ -290,10 +293,18 @@ func (a *API) formToken(w http.ResponseWriter, r *http.Request) (*pnpd.AccessTok
 	return a.findToken(r.Context(), token)
 }
 
-// findToken finds a token: a stateless one by its signature, any other by
-// its hash. Expired ones are found too.
+// findToken finds a token: a stateless one by its signature, as long as
+// its channel is there, any other by its hash. Expired ones are found too.
 func (a *API) findToken(ctx context.Context, token string) (*pnpd.AccessToken, error) {
 	if c, ok := a.signedToken(kindStateless, token); ok {
+		_, err := a.Store.Channel(ctx, c.ChannelID)
+		if pnpd.ErrorCode(err) == pnpd.ENotFound {
+			return nil, invalidRequest(msgTokenRevoked)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("find access token: %w", err)
+		}
+
 		return &pnpd.AccessToken{ChannelID: c.ChannelID, Kind: kindStateless,
 			CreatedAt: time.Unix(c.IssuedAt, 0), ExpiresAt: time.Unix(c.ExpiresAt, 0)}, nil
 	}

@@ -406,3 +406,20 @@ func TestTokenEndpointsOddRequests(t *testing.T) {
 		t.Errorf("Allow = %q, want POST", got)
 	}
 }
+
+// TestTokenAnswersAreNotCached checks that every token endpoint's answer,
+// a token or a refusal, tells caches to keep nothing, as OAuth asks.
+func TestTokenAnswersAreNotCached(t *testing.T) {
+	t.Parallel()
+	e := setup(t, 0)
+	c := e.demo.Credentials
+
+	for _, path := range []string{"/v2/oauth/accessToken", "/oauth2/v3/token",
+		"/v2/oauth/verify"} {
+		r := e.form(t, path, url.Values{"grant_type": {"client_credentials"},
+			"client_id": {c.ChannelID}, "client_secret": {c.ChannelSecret}})
+		if got := r.header.Get("Cache-Control"); got != "no-store" {
+			t.Errorf("%s answered %d with Cache-Control %q, want no-store", path, r.status, got)
+		}
+	}
+}

@@ -351,7 +351,8 @@ func TestV21VerifyAndRevokeRefusals(t *testing.T) {
 }
 
 // TestStatelessTokenOfAGoneChannel checks that a stateless token, which no
-// row holds, stops working when its channel is deleted.
+// row holds, stops working when its channel is deleted, and verify says it
+// is invalid.
 func TestStatelessTokenOfAGoneChannel(t *testing.T) {
 	t.Parallel()
 	e := setup(t, 0)
@@ -364,4 +365,9 @@ func TestStatelessTokenOfAGoneChannel(t *testing.T) {
 
 	e.sandbox(t, "/sandbox/v1/reset", `{}`, nil)
 	e.wantPush(t, "once the channel is gone", got.AccessToken, http.StatusUnauthorized)
+	if v, err := e.tokens(t).VerifyChannelToken(got.AccessToken); err == nil {
+		t.Errorf("verify once the channel is gone: %+v, want access_token invalid", v)
+	} else if !strings.Contains(err.Error(), "access_token invalid") {
+		t.Errorf("verify once the channel is gone: %v, want access_token invalid", err)
+	}
 }

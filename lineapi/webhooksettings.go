@@ -86,7 +86,8 @@ func checkEndpoint(endpoint *string) *message.Detail {
 	case endpoint == nil || *endpoint == "":
 		return &message.Detail{Message: "May not be empty", Property: "endpoint"}
 	case !webhook.ValidURL(*endpoint):
-		return &message.Detail{Message: "Must be an http or https URL", Property: "endpoint"}
+		return &message.Detail{Message: "Must be an http or https URL of at most 500 characters",
+			Property: "endpoint"}
 	}
 
 	return nil

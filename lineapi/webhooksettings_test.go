@@ -116,6 +116,9 @@ func TestWebhookEndpointIsSetAndRead(t *testing.T) {
 	}
 }
 
+// badURL is the refusal of a webhook URL pnpd does not take.
+const badURL = "Must be an http or https URL of at most 500 characters"
+
 func TestWebhookEndpointRefusesBadURLs(t *testing.T) {
 	t.Parallel()
 	e := setup(t, 0)
@@ -125,9 +128,11 @@ func TestWebhookEndpointRefusesBadURLs(t *testing.T) {
 		name, endpoint, want string
 	}{
 		{"empty", "", errorJSON("May not be empty", "endpoint")},
-		{"not a URL", "shop.example", errorJSON("Must be an http or https URL", "endpoint")},
-		{"ftp", "ftp://shop.example/", errorJSON("Must be an http or https URL", "endpoint")},
-		{"no host", "https:///webhook", errorJSON("Must be an http or https URL", "endpoint")},
+		{"not a URL", "shop.example", errorJSON(badURL, "endpoint")},
+		{"ftp", "ftp://shop.example/", errorJSON(badURL, "endpoint")},
+		{"no host", "https:///webhook", errorJSON(badURL, "endpoint")},
+		{"too long", "https://shop.example/" + strings.Repeat("a", 480),
+			errorJSON(badURL, "endpoint")},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -87,11 +87,12 @@ func checkSpec(spec *ChannelSpec) error {
 
 	switch {
 	case !pnpd.ValidChannelName(spec.Name):
-		return pnpd.Errorf(pnpd.EInvalid, "Give the channel a name of 1 to 20 characters.")
+		return pnpd.Errorf(pnpd.EInvalid, "Give the channel a name of 1 to 20 printable characters.")
 	case !pnpd.KnownCountry(spec.Country):
 		return pnpd.Errorf(pnpd.EInvalid, "The country must be a country code such as JP.")
 	case spec.WebhookURL != "" && !webhook.ValidURL(spec.WebhookURL):
-		return pnpd.Errorf(pnpd.EInvalid, "The webhook URL must be an http or https URL.")
+		return pnpd.Errorf(pnpd.EInvalid,
+			"The webhook URL must be an http or https URL of at most 500 characters.")
 	}
 
 	return nil

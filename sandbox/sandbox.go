@@ -106,6 +106,8 @@ type routeFunc func(pattern string, h handler)
 
 func (a *API) serve(h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Answers carry secrets, tokens and SMS codes: no cache keeps them.
+		w.Header().Set("Cache-Control", "no-store")
 		err := a.authenticate(r)
 		if err == nil {
 			err = h(w, r)

@@ -120,10 +120,17 @@ func (s *Sender) client() *http.Client {
 	return &c
 }
 
+// MaxURLLength is the longest webhook URL pnpd takes, in bytes.
+const MaxURLLength = 500
+
 // ValidURL reports whether rawURL is one pnpd sends webhooks to: absolute,
-// http or https, with a host. LINE takes https only; pnpd takes http too,
+// http or https, with a host, at most MaxURLLength long. LINE takes https only; pnpd takes http too,
 // so that a receiver on a developer's own machine needs no certificate.
 func ValidURL(rawURL string) bool {
+	if len(rawURL) > MaxURLLength {
+		return false
+	}
+
 	u, err := url.Parse(rawURL)
 	if err != nil || u.Host == "" {
 		return false
