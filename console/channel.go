@@ -54,7 +54,13 @@ func readChannelForm(r *http.Request) (channelForm, error) {
 		Redelivery: r.PostFormValue("redelivery") == "on",
 		RemoveIcon: r.PostFormValue("remove_icon") == "on",
 	}
-	f.ProviderID, _ = strconv.ParseInt(r.PostFormValue("provider"), 10, 64)
+	if raw, sent := r.PostForm["provider"]; sent {
+		id, err := strconv.ParseInt(raw[0], 10, 64)
+		if err != nil || id < 0 {
+			return f, formError("provider", "Choose a provider in the list.")
+		}
+		f.ProviderID = id
+	}
 
 	icon, err := readIcon(r)
 	f.Icon = icon

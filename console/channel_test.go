@@ -153,6 +153,7 @@ func TestChannelFormErrors(t *testing.T) {
 		{"webhook URL too long", "webhook_url",
 			"https://example.com/" + strings.Repeat("a", 481), "of at most 500 characters"},
 		{"unknown country", "country", "XX", "Choose one of the countries"},
+		{"provider not a number", "provider", "abc", "Choose a provider in the list."},
 		{"bot user ID malformed", "bot_user_id", "U123", "U followed by 32"},
 		{"bot user ID taken", "bot_user_id", other.BotUserID,
 			"Another channel has this bot user ID."},

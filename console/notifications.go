@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -60,6 +61,10 @@ func (c *Console) notificationsPage(w http.ResponseWriter, r *http.Request) erro
 	names, err := c.channelNames(r, &d)
 	if err != nil {
 		return err
+	}
+	if !knownChannel(d.Channels, d.Channel) ||
+		d.State != "" && !slices.Contains(searchStates, d.State) {
+		return pnpd.Errorf(pnpd.EInvalid, "Choose a channel and a state from the lists.")
 	}
 
 	found, err := c.search(r, f, d.Query)

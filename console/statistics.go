@@ -73,6 +73,9 @@ func (c *Console) statisticsPage(w http.ResponseWriter, r *http.Request) error {
 		return fmt.Errorf("statistics: %w", err)
 	}
 	d.Channels = channels
+	if !knownChannel(channels, d.Channel) {
+		d.Problem, d.Channel = "There is no such channel; showing every channel.", ""
+	}
 
 	counts, err := c.Store.DeliveredByDay(r.Context(), d.Channel, from, to.AddDate(0, 0, 1))
 	if err != nil {
@@ -158,4 +161,12 @@ func startOfDay(t time.Time) time.Time {
 // day writes a day's start as yyyy-mm-dd in UTC+9.
 func day(t time.Time) string {
 	return t.In(pnpd.StatisticsZone).Format(time.DateOnly)
+}
+
+// knownChannel reports whether id is "" (every channel) or one of
+// channels'.
+func knownChannel(channels []*pnpd.Channel, id string) bool {
+	return id == "" || slices.ContainsFunc(channels, func(ch *pnpd.Channel) bool {
+		return ch.ID == id
+	})
 }

@@ -192,6 +192,8 @@ func TestSearchNotifications(t *testing.T) {
 		}
 	}
 
+	want(t, "unknown state", tr.b.get("/console/notifications?state=bogus"),
+		http.StatusBadRequest, "Choose a channel and a state from the lists.")
 	want(t, "no match", tr.b.get("/console/notifications?q=nothing-like-it"),
 		http.StatusOK, "No notification has that request ID or delivery tag.")
 	want(t, "unknown trace", tr.b.get("/console/notifications/no-such-id"),
@@ -235,6 +237,8 @@ func TestStatistics(t *testing.T) {
 		t.Errorf("chart has %d flexible bars, want 1 for today", n)
 	}
 
+	want(t, "unknown channel", tr.b.get("/console/statistics?channel=123"),
+		http.StatusOK, "There is no such channel; showing every channel.")
 	want(t, "bad range", tr.b.get("/console/statistics?from=2026-13-01&to=x"),
 		http.StatusOK, "Give both days as yyyy-mm-dd. Showing the last 30 days.")
 }
