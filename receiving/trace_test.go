@@ -55,6 +55,26 @@ func TestTrace(t *testing.T) {
 				{At: start.Add(time.Minute), State: blocked},
 			},
 		},
+		{
+			name: "sent to a recipient who blocked the channel: dropped at once",
+			steps: []step{
+				block("A", receiving.Result{}),
+				push("a", "A", flow.DropBlocked),
+			},
+			want: []pnpd.TraceStep{{At: start, State: blocked}},
+		},
+		{
+			name: "held, then dropped when the recipient changes number",
+			steps: []step{
+				push("a", "A", flow.HoldForConsent),
+				advance(time.Hour),
+				changeNumber(newPhone, receiving.Result{Dropped: 1}),
+			},
+			want: []pnpd.TraceStep{
+				{At: start, State: heldConsent},
+				{At: start.Add(time.Hour), State: pnpd.StateNumberChanged},
+			},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
