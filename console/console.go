@@ -16,7 +16,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/pnpd/pnpd"
@@ -46,12 +45,20 @@ type Console struct {
 	SessionIdle time.Duration
 	// Sandbox marks the pages as the sandbox's.
 	Sandbox bool
+	// PasswordChecks is how many password hashes the console computes at
+	// once, 64 MiB each with the recommended hasher; 4 when zero. Log-ins
+	// beyond wait their turn.
+	PasswordChecks int
 
-	pages  map[string]*template.Template
-	logIns *throttle
+	pages map[string]*template.Template
+	// clientTries and userTries count log-in tries per client address and
+	// per operator.
+	clientTries, userTries *throttle
+	// slots holds a token for each password hash being computed.
+	slots chan struct{}
 	// dummyHash is verified against when the username is unknown, so that
 	// an unknown name takes as long to refuse as a wrong password.
-	dummyHash func() string
+	dummyHash string
 }
 
 // handler answers a request or returns an error for fail.
@@ -62,11 +69,13 @@ type handler func(w http.ResponseWriter, r *http.Request) error
 // the few that anyone may see.
 func (c *Console) Register(mux *http.ServeMux) {
 	c.pages = parseTemplates()
-	c.logIns = newThrottle(logInRate, logInBurst)
+	c.clientTries = newThrottle(clientTries, throttleKeys, time.Now)
+	c.userTries = newThrottle(userTries, throttleKeys, time.Now)
+	c.slots = make(chan struct{}, max(1, cmp.Or(c.PasswordChecks, passwordChecks)))
 	if c.Hasher == (Hasher{}) {
 		c.Hasher = RecommendedHasher()
 	}
-	c.dummyHash = sync.OnceValue(func() string { return c.Hasher.Hash(pnpd.RandomHex(16)) })
+	c.dummyHash = c.Hasher.dummy()
 
 	csrf := http.NewCrossOriginProtection()
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -78,9 +87,7 @@ func (c *Console) Register(mux *http.ServeMux) {
 	}
 	route := func(pattern string, h handler) { public(pattern, c.signedIn(h)) }
 
-	static, _ := fs.Sub(files, "static")
-	mux.Handle("GET /console/static/", http.StripPrefix("/console/static/",
-		http.FileServerFS(static)))
+	mux.Handle("GET /console/static/{name...}", c.serveStatic())
 	public("GET /console/login", c.logInPage)
 	public("POST /console/login", c.logIn)
 	route("POST /console/logout", c.logOut)
@@ -114,13 +121,41 @@ func (c *Console) serve(h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// An operator's pages show secrets and tokens: no cache keeps them.
 		w.Header().Set("Cache-Control", "no-store")
-		w.Header().Set("Content-Security-Policy", "default-src 'self'; "+
-			"img-src 'self' data:; frame-ancestors 'none'; form-action 'self'")
-		w.Header().Set("X-Content-Type-Options", "nosniff")
-		w.Header().Set("Referrer-Policy", "same-origin")
+		securityHeaders(w.Header())
 		if err := h(w, r); err != nil {
 			c.fail(w, r, err)
 		}
+	})
+}
+
+// securityHeaders keeps the console's pages and files from running
+// another site's code, from being framed and from being read as another
+// type than they are.
+func securityHeaders(h http.Header) {
+	h.Set("Content-Security-Policy", "default-src 'self'; "+
+		"img-src 'self' data:; frame-ancestors 'none'; form-action 'self'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+}
+
+// serveStatic serves the console's styles and icon with the security
+// headers: files only, never a listing of their folder. They hold no
+// secret, so unlike the pages they are not marked no-store.
+func (c *Console) serveStatic() http.Handler {
+	static, _ := fs.Sub(files, "static")
+
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		securityHeaders(w.Header())
+		name := r.PathValue("name")
+		// Stat refuses "" and "dir/", and tells a folder named without its
+		// slash, which ServeFileFS would list.
+		info, err := fs.Stat(static, name)
+		if err != nil || info.IsDir() {
+			c.fail(w, r, pnpd.Errorf(pnpd.ENotFound, "There is no such file."))
+			return
+		}
+
+		http.ServeFileFS(w, r, static, name)
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -52,6 +53,18 @@ func (e *env) browser() *browser {
 		CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse
 		}}}
+}
+
+// browserFrom is a browser whose connections come from ip, a loopback
+// address other than 127.0.0.1: Linux routes all of 127/8 to loopback, so
+// one test can be many clients.
+func (e *env) browserFrom(ip string) *browser {
+	b := e.browser()
+	dialer := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+	b.http.Transport = &http.Transport{DialContext: dialer.DialContext}
+	e.t.Cleanup(b.http.CloseIdleConnections)
+
+	return b
 }
 
 // page is an answer with its body read.

@@ -1,6 +1,7 @@
 package console_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -73,8 +74,9 @@ func TestLogInRefused(t *testing.T) {
 	}
 }
 
-// TestLogInThrottled checks that a username gets a few tries a minute:
-// after five wrong passwords even the right one is refused for now.
+// TestLogInThrottled checks that a client address gets a few tries a
+// minute: after five wrong passwords even the right one is refused for
+// now.
 func TestLogInThrottled(t *testing.T) {
 	t.Parallel()
 
@@ -89,6 +91,69 @@ func TestLogInThrottled(t *testing.T) {
 		"Too many log-in tries")
 	if p := b.get("/console/"); p.status != http.StatusSeeOther {
 		t.Errorf("console after a throttled log-in: status %d, want 303", p.status)
+	}
+}
+
+// TestLogInFromAnotherAddress checks that one address out of tries does not
+// lock admin out: admin logs in from another.
+func TestLogInFromAnotherAddress(t *testing.T) {
+	t.Parallel()
+
+	e := setup(t)
+	guesser := e.browserFrom("127.0.0.2")
+	for range 6 {
+		guesser.logIn("admin", "guess")
+	}
+	want(t, "the guesser", guesser.logIn("admin", adminPassword),
+		http.StatusTooManyRequests, "Too many log-in tries")
+
+	p := e.browserFrom("127.0.0.3").logIn("admin", adminPassword)
+	if p.status != http.StatusSeeOther || p.location != "/console/" {
+		t.Errorf("admin from another address: status %d to %q, want 303 to /console/",
+			p.status, p.location)
+	}
+}
+
+// TestLogInUsernameLimit checks that guessing admin's password from many
+// addresses is still bounded: after 20 wrong tries from four addresses a
+// fifth address is refused too.
+func TestLogInUsernameLimit(t *testing.T) {
+	t.Parallel()
+
+	e := setup(t)
+	for i := range 20 {
+		b := e.browserFrom(fmt.Sprintf("127.0.1.%d", 1+i/5))
+		want(t, fmt.Sprintf("guess %d", i+1), b.logIn("admin", "guess"),
+			http.StatusBadRequest, "wrong")
+	}
+
+	want(t, "a fifth address", e.browserFrom("127.0.1.9").logIn("admin", adminPassword),
+		http.StatusTooManyRequests, "Too many log-in tries")
+}
+
+// TestStaticFiles checks that the console's styles are served with its
+// security headers, and that their folder is not listed.
+func TestStaticFiles(t *testing.T) {
+	t.Parallel()
+
+	e := setup(t)
+	b := e.browser()
+	css := b.get("/console/static/console.css")
+	if css.status != http.StatusOK || !strings.HasPrefix(css.header.Get("Content-Type"),
+		"text/css") {
+		t.Errorf("console.css: status %d, type %q; want 200 text/css", css.status,
+			css.header.Get("Content-Type"))
+	}
+	if css.header.Get("X-Content-Type-Options") != "nosniff" ||
+		!strings.Contains(css.header.Get("Content-Security-Policy"), "default-src 'self'") {
+		t.Errorf("console.css lacks the security headers: %v", css.header)
+	}
+
+	for _, path := range []string{"/console/static/", "/console/static/nothing.css"} {
+		p := b.get(path)
+		if p.status != http.StatusNotFound || strings.Contains(p.body, `href="console.css"`) {
+			t.Errorf("%s: status %d, want 404 without a listing:\n%s", path, p.status, p.body)
+		}
 	}
 }
 

@@ -61,8 +61,13 @@ func (c *Console) addOperator(w http.ResponseWriter, r *http.Request) error {
 		return c.showOperators(w, r, http.StatusBadRequest, d, "")
 	}
 
-	err := c.Store.CreateOperator(r.Context(), &pnpd.Operator{Username: d.Username,
-		PasswordHash: c.Hasher.Hash(r.PostFormValue("password")), CreatedAt: c.Clock.Now()})
+	hash, err := c.hash(r.Context(), r.PostFormValue("password"))
+	if err != nil {
+		return fmt.Errorf("add operator: %w", err)
+	}
+
+	err = c.Store.CreateOperator(r.Context(), &pnpd.Operator{Username: d.Username,
+		PasswordHash: hash, CreatedAt: c.Clock.Now()})
 	if pnpd.ErrorCode(err) == pnpd.EConflict {
 		d.Errors = map[string]string{"username": "This username is taken."}
 		return c.showOperators(w, r, http.StatusBadRequest, d, "")
@@ -84,7 +89,7 @@ func (c *Console) addOperator(w http.ResponseWriter, r *http.Request) error {
 // is out.
 func (c *Console) changePassword(w http.ResponseWriter, r *http.Request) error {
 	op := sessionOf(r).operator
-	match, err := Verify(op.PasswordHash, r.PostFormValue("current"))
+	match, err := c.verify(r.Context(), op.PasswordHash, r.PostFormValue("current"))
 	if err != nil {
 		return fmt.Errorf("change password: %w", err)
 	}
@@ -99,7 +104,12 @@ func (c *Console) changePassword(w http.ResponseWriter, r *http.Request) error {
 			Errors: map[string]string{"new": msg}}, "")
 	}
 
-	if err := c.Store.SetOperatorPassword(r.Context(), op.ID, c.Hasher.Hash(next)); err != nil {
+	hash, err := c.hash(r.Context(), next)
+	if err != nil {
+		return fmt.Errorf("change password: %w", err)
+	}
+
+	if err := c.Store.SetOperatorPassword(r.Context(), op.ID, hash); err != nil {
 		return fmt.Errorf("change password: %w", err)
 	}
 	if err := c.startSession(w, r, op); err != nil {
@@ -129,10 +139,21 @@ func validUsername(name string) bool {
 	return true
 }
 
-// passwordProblem says what is wrong with a new password, "" when nothing.
-func passwordProblem(password string) string {
+// ValidatePassword refuses a password that an operator could not choose in
+// the console: shorter than 12 characters or longer than 256.
+func ValidatePassword(password string) error {
 	n := utf8.RuneCountInString(password)
 	if n < minPassword || n > maxPassword {
+		return fmt.Errorf("a password needs %d to %d characters, not %d", minPassword,
+			maxPassword, n)
+	}
+
+	return nil
+}
+
+// passwordProblem says what is wrong with a new password, "" when nothing.
+func passwordProblem(password string) string {
+	if ValidatePassword(password) != nil {
 		return fmt.Sprintf("A password is %d to %d characters.", minPassword, maxPassword)
 	}
 

@@ -38,12 +38,29 @@ var errBadHash = errors.New("not an argon2id password hash")
 
 // Hash returns the PHC string of a password with a fresh random salt.
 func (h Hasher) Hash(password string) string {
-	salt := make([]byte, saltLen)
-	_, _ = rand.Read(salt) // crypto/rand.Read never fails (Go 1.24+)
+	salt := randomBytes(saltLen)
 	key := argon2.IDKey([]byte(password), salt, h.Time, h.MemoryKiB, h.Threads, keyLen)
 
+	return h.encode(salt, key)
+}
+
+// dummy returns a hash with h's parameters that no password matches: a
+// random key, not the hash of anything. Checking a password against it
+// takes as long as against an operator's, without hashing anything first.
+func (h Hasher) dummy() string {
+	return h.encode(randomBytes(saltLen), randomBytes(keyLen))
+}
+
+func (h Hasher) encode(salt, key []byte) string {
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version,
 		h.MemoryKiB, h.Time, h.Threads, b64.EncodeToString(salt), b64.EncodeToString(key))
+}
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+)
+
+	return b
 }
 
 var b64 = base64.RawStdEncoding

@@ -9,13 +9,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
+	"strconv"
 	"strings"
-	"sync"
 	"time"
-
-	"golang.org/x/time/rate"
 
 	"github.com/pnpd/pnpd"
 )
@@ -26,13 +23,6 @@ const sessionCookie = "pnpd_console"
 
 // csrfField names the form field that carries the session's form token.
 const csrfField = "csrf"
-
-// Log-in tries: each username and each client address may try logInBurst
-// times at once, then logInRate times a minute.
-const (
-	logInRate  = 5
-	logInBurst = 5
-)
 
 // session is the signed-in operator of a request and the token its forms
 // must carry.
@@ -187,30 +177,30 @@ type logInForm struct {
 }
 
 // logIn checks a username and password. Every try counts against the
-// username and the client address, before the slow hash runs, so that
-// neither guessing nor flooding gets far.
+// client address and, when the username is an operator's, against the
+// operator, before the slow hash runs, so that neither guessing nor
+// flooding gets far. Unknown usernames get no tries of their own, so a
+// flood of them cannot crowd out an operator's.
 func (c *Console) logIn(w http.ResponseWriter, r *http.Request) error {
 	form := logInForm{Username: strings.TrimSpace(r.PostFormValue("username")),
 		Next: safeNext(r.PostFormValue("next"))}
-	// The username is kept hashed: a long one must not fill the memory.
-	user := "user:" + pnpd.HashToken(form.Username)
-	if !c.logIns.allow(user) || !c.logIns.allow("client:"+clientOf(r)) {
-		c.render(w, r, http.StatusTooManyRequests, "login.html", &page{Title: "Log in",
-			Error: "Too many log-in tries. Wait a minute and try again.", Data: form})
-		return nil
-	}
-
-	op, err := c.checkPassword(r.Context(), form.Username, r.PostFormValue("password"))
+	op, err := c.operatorNamed(r.Context(), form.Username)
 	if err != nil {
 		return err
 	}
 
-	// A wrong password is a form to fill in again, as a wrong SMS code is
-	// in the messenger: 400, not 401, which would ask for HTTP auth.
-	if op == nil {
-		c.render(w, r, http.StatusBadRequest, "login.html", &page{Title: "Log in",
-			Error: "The username or the password is wrong.", Data: form})
-		return nil
+	if !c.admit(r, op) {
+		return c.refuseLogIn(w, r, form, "throttled", op)
+	}
+
+	match, err := c.checkPassword(r.Context(), op, r.PostFormValue("password"))
+	switch {
+	case errors.Is(err, errBusy):
+		return c.refuseLogIn(w, r, form, "busy", op)
+	case err != nil:
+		return err
+	case !match:
+		return c.refuseLogIn(w, r, form, "wrong_password", op)
 	}
 
 	if err := c.startSession(w, r, op); err != nil {
@@ -223,13 +213,16 @@ func (c *Console) logIn(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// checkPassword returns the operator whose password this is, nil when the
-// username or the password is wrong.
-func (c *Console) checkPassword(ctx context.Context, username,
-	password string) (*pnpd.Operator, error) {
+// operatorNamed finds the operator with a username, nil when there is none.
+func (c *Console) operatorNamed(ctx context.Context, username string) (*pnpd.Operator,
+	error) {
+	// No operator has a name outside the rules: no need to ask the store.
+	if !validUsername(username) {
+		return nil, nil
+	}
+
 	op, err := c.Store.OperatorByUsername(ctx, username)
 	if pnpd.ErrorCode(err) == pnpd.ENotFound {
-		_, _ = Verify(c.dummyHash(), password)
 		return nil, nil
 	}
 
@@ -237,16 +230,68 @@ func (c *Console) checkPassword(ctx context.Context, username,
 		return nil, fmt.Errorf("log in: %w", err)
 	}
 
-	match, err := Verify(op.PasswordHash, password)
-	if err != nil {
-		return nil, fmt.Errorf("log in %s: %w", op.Username, err)
-	}
-
-	if !match {
-		return nil, nil
-	}
-
 	return op, nil
+}
+
+// admit spends one of the client's log-in tries and, for an operator, one
+// of the operator's; it reports false when either has none left. A client
+// out of tries spends none of the operator's.
+func (c *Console) admit(r *http.Request, op *pnpd.Operator) bool {
+	if !c.clientTries.allow(clientOf(r)) {
+		return false
+	}
+
+	return op == nil || c.userTries.allow(strconv.FormatInt(op.ID, 10))
+}
+
+// checkPassword reports whether password is op's. For an unknown username,
+// op nil, it checks a hash no password matches, so that the refusal takes
+// as long as a wrong password's.
+func (c *Console) checkPassword(ctx context.Context, op *pnpd.Operator,
+	password string) (bool, error) {
+	hash := c.dummyHash
+	if op != nil {
+		hash = op.PasswordHash
+	}
+
+	match, err := c.verify(ctx, hash, password)
+	if err != nil {
+		return false, fmt.Errorf("check password: %w", err)
+	}
+
+	return match && op != nil, nil
+}
+
+// logInRefusals are the log-in page's answers to a refused try, by the
+// reason logged. A wrong password is a form to fill in again, as a wrong
+// SMS code is in the messenger: 400, not 401, which would ask for HTTP
+// auth.
+var logInRefusals = map[string]struct {
+	status  int
+	message string
+}{
+	"wrong_password": {http.StatusBadRequest, "The username or the password is wrong."},
+	"throttled": {http.StatusTooManyRequests,
+		"Too many log-in tries. Wait a minute and try again."},
+	"busy": {http.StatusServiceUnavailable, busyMessage},
+}
+
+// refuseLogIn logs a refused log-in and shows the form again. The log
+// names the username only when it is an operator's, and never the
+// password.
+func (c *Console) refuseLogIn(w http.ResponseWriter, r *http.Request, form logInForm,
+	reason string, op *pnpd.Operator) error {
+	attrs := []any{"reason", reason, "client", clientOf(r)}
+	if op != nil {
+		attrs = append(attrs, "username", op.Username)
+	}
+	c.Log.InfoContext(r.Context(), "Operator log-in refused", attrs...)
+
+	answer := logInRefusals[reason]
+	c.render(w, r, answer.status, "login.html", &page{Title: "Log in",
+		Error: answer.message, Data: form})
+
+	return nil
 }
 
 func (c *Console) logOut(w http.ResponseWriter, r *http.Request) error {
@@ -261,62 +306,22 @@ func (c *Console) logOut(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// clientOf is the client address a log-in try counts against.
-//
-// TODO(#4): behind a reverse proxy every client shares the proxy's address
-// and so one budget of tries; a trusted-proxy option would fix it.
-func clientOf(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-
-	return host
-}
-
-// throttle is a token bucket per key. It forgets every key once it holds
-// too many, which at worst gives each a fresh budget.
-type throttle struct {
-	mu      sync.Mutex
-	perMin  float64
-	burst   int
-	buckets map[string]*rate.Limiter
-}
-
-// throttleKeys bounds the keys a throttle holds.
-const throttleKeys = 10_000
-
-func newThrottle(perMin float64, burst int) *throttle {
-	return &throttle{perMin: perMin, burst: burst, buckets: map[string]*rate.Limiter{}}
-}
-
-func (t *throttle) allow(key string) bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-
-	l, ok := t.buckets[key]
-	if !ok {
-		if len(t.buckets) >= throttleKeys {
-			t.buckets = map[string]*rate.Limiter{}
-		}
-		l = rate.NewLimiter(rate.Limit(t.perMin/60), t.burst)
-		t.buckets[key] = l
-	}
-
-	return l.Allow()
-}
-
 // EnsureAdmin creates the operator "admin" when there is no operator yet,
 // with password, or a generated one when password is empty. It returns
-// the generated password, to be shown once; "" when it generated none.
+// the generated password, to be shown once, "" when it generated none, and
+// whether it created admin. A password outside the bounds of every
+// operator's is refused, even when admin exists.
 func EnsureAdmin(ctx context.Context, store pnpd.Store, h Hasher, now time.Time,
-	password string) (string, error) {
-	n, err := store.CountOperators(ctx)
-	if err != nil || n > 0 {
-		return "", err
+	password string) (generated string, created bool, err error) {
+	if err := validAdminPassword(password); err != nil {
+		return "", false, err
 	}
 
-	generated := ""
+	n, err := store.CountOperators(ctx)
+	if err != nil || n > 0 {
+		return "", false, err
+	}
+
 	if password == "" {
 		generated = pnpd.NewToken(15)
 		password = generated
@@ -328,10 +333,24 @@ func EnsureAdmin(ctx context.Context, store pnpd.Store, h Hasher, now time.Time,
 	err = store.CreateOperator(ctx, &pnpd.Operator{Username: "admin",
 		PasswordHash: h.Hash(password), CreatedAt: now})
 	if err != nil {
-		return "", fmt.Errorf("create the first operator: %w", err)
+		return "", false, fmt.Errorf("create the first operator: %w", err)
 	}
 
-	return generated, nil
+	return generated, true, nil
+}
+
+// validAdminPassword refuses a password given for admin, "" meaning none,
+// that an operator could not choose in the console.
+func validAdminPassword(password string) error {
+	if password == "" {
+		return nil
+	}
+
+	if err := ValidatePassword(password); err != nil {
+		return fmt.Errorf("admin's password: %w", err)
+	}
+
+	return nil
 }
 
 // ResetAdminPassword gives the operator "admin" a new password, or a
@@ -340,6 +359,10 @@ func EnsureAdmin(ctx context.Context, store pnpd.Store, h Hasher, now time.Time,
 // generated password, "" when it generated none.
 func ResetAdminPassword(ctx context.Context, store pnpd.Store, h Hasher,
 	password string) (string, error) {
+	if err := validAdminPassword(password); err != nil {
+		return "", err
+	}
+
 	admin, err := store.OperatorByUsername(ctx, "admin")
 	if err != nil {
 		return "", fmt.Errorf("find the operator admin: %w", err)

@@ -159,12 +159,9 @@ func (s *Server) wire(ctx context.Context, workers *river.Workers) error {
 		}
 	}
 
-	generated, err := console.EnsureAdmin(ctx, s.db, s.cfg.PasswordHasher, s.clock.Now(),
-		s.cfg.AdminPassword)
-	if err != nil {
+	if err := s.ensureAdmin(ctx); err != nil {
 		return err
 	}
-	s.adminPassword = generated
 
 	rules := flow.DefaultRules()
 	if len(s.cfg.ServiceCountries) > 0 {
@@ -201,6 +198,26 @@ func (s *Server) wire(ctx context.Context, workers *river.Workers) error {
 		IdleTimeout:    2 * time.Minute,
 		MaxHeaderBytes: 64 << 10,
 		ErrorLog:       slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+	}
+
+	return nil
+}
+
+// ensureAdmin creates the console's first operator on the first start.
+// Later, a password given for admin changes nothing, which the log says,
+// so that an operator who set it to get back in learns what does.
+func (s *Server) ensureAdmin(ctx context.Context) error {
+	generated, created, err := console.EnsureAdmin(ctx, s.db, s.cfg.PasswordHasher,
+		s.clock.Now(), s.cfg.AdminPassword)
+	if err != nil {
+		return err
+	}
+
+	s.adminPassword = generated
+	if !created && s.cfg.AdminPassword != "" {
+		s.log.WarnContext(ctx, "Ignored the admin password given: the console has "+
+			"operators already", "hint", "to change admin's password, stop pnpd and "+
+			"run pnpd admin-password")
 	}
 
 	return nil

@@ -70,3 +70,26 @@ func logIn(t *testing.T, base, password string) int {
 
 	return resp.StatusCode
 }
+
+// TestAdminPasswordTooShort checks that pnpd admin-password refuses a
+// PNPD_ADMIN_PASSWORD an operator could not choose in the console, and
+// leaves the old password working.
+func TestAdminPasswordTooShort(t *testing.T) {
+	t.Parallel()
+
+	cfg := server.Config{DataDir: t.TempDir(), AdminPassword: "the-old-password-3"}
+	servertest.Stop(t, servertest.Start(t, cfg))
+
+	var out bytes.Buffer
+	err := run(t.Context(), []string{"admin-password", "--data", cfg.DataDir},
+		func(k string) string { return map[string]string{"PNPD_ADMIN_PASSWORD": "2short"}[k] },
+		&out, &out)
+	if err == nil || !strings.Contains(err.Error(), "12 to 256 characters") {
+		t.Errorf("admin-password with a 6-character password: %v, want a refusal", err)
+	}
+
+	srv := servertest.Start(t, cfg)
+	if got := logIn(t, srv.URL(), "the-old-password-3"); got != http.StatusSeeOther {
+		t.Errorf("log in with the old password: status %d, want 303", got)
+	}
+}

@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/pnpd/pnpd"
+	"github.com/pnpd/pnpd/console"
 	"github.com/pnpd/pnpd/messenger"
 	"github.com/pnpd/pnpd/pnptemplate"
 	"github.com/pnpd/pnpd/sandbox"
@@ -143,7 +144,8 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (options
 		"a template catalogue file (CSV) that replaces the embedded one; "+
 			"'pnpd templates export' prints that (PNPD_TEMPLATES)")
 	fs.StringVar(&o.adminPassword, "admin-password", env("PNPD_ADMIN_PASSWORD", ""),
-		"the password of the console's first operator, admin, set on the first start; "+
+		"the password of the console's first operator, admin, 12 to 256 characters, set "+
+			"on the first start and ignored later ('pnpd admin-password' changes it); "+
 			"generated and printed once when empty (PNPD_ADMIN_PASSWORD)")
 	fs.StringVar(&o.logLevel, "log-level", env("PNPD_LOG_LEVEL", "info"),
 		"debug, info, warn or error (PNPD_LOG_LEVEL)")
@@ -242,6 +244,9 @@ func (o *options) validate() error {
 			"token moves the clock and wipes the data; listen on 127.0.0.1, or, for a "+
 			"test network of your own (a container, CI), add --sandbox-public", o.addr)
 	}
+	if err := validAdminPassword(o.adminPassword); err != nil {
+		return err
+	}
 	if o.rateLimit < 0 {
 		return errors.New("--rate-limit must not be negative")
 	}
@@ -262,6 +267,20 @@ func (o *options) validate() error {
 	}
 	if o.rescueAfter < 12*time.Second {
 		return errors.New("--job-rescue-after must be at least 12s: a webhook job runs up to 10s")
+	}
+
+	return nil
+}
+
+// validAdminPassword refuses a password for admin that an operator could
+// not choose in the console; "" asks for a generated one.
+func validAdminPassword(password string) error {
+	if password == "" {
+		return nil
+	}
+
+	if err := console.ValidatePassword(password); err != nil {
+		return fmt.Errorf("--admin-password (PNPD_ADMIN_PASSWORD): %w", err)
 	}
 
 	return nil

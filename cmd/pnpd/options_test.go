@@ -131,3 +131,38 @@ func TestSandboxStaysOnLoopback(t *testing.T) {
 		})
 	}
 }
+
+// TestAdminPasswordOption refuses an admin password an operator could not
+// choose in the console, from a flag or the environment, and says which
+// and how long it must be.
+func TestAdminPasswordOption(t *testing.T) {
+	t.Parallel()
+
+	tests := []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		wantErr bool
+	}{
+		{name: "none"},
+		{name: "12 characters", args: []string{"--admin-password", "twelve-chars"}},
+		{name: "11 characters", args: []string{"--admin-password", "eleven-char"},
+			wantErr: true},
+		{name: "short, from the environment",
+			env: map[string]string{"PNPD_ADMIN_PASSWORD": "admin"}, wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+
+			_, err := parse(tt.args, func(name string) string { return tt.env[name] }, io.Discard)
+			const want = "--admin-password (PNPD_ADMIN_PASSWORD): a password needs 12 to 256"
+			switch {
+			case tt.wantErr && (err == nil || !strings.Contains(err.Error(), want)):
+				t.Errorf("error = %v, want one saying %q", err, want)
+			case !tt.wantErr && err != nil:
+				t.Errorf("error = %v, want none", err)
+			}
+		})
+	}
+}
