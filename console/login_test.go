@@ -35,6 +35,16 @@ func TestLogIn(t *testing.T) {
 		}
 	}
 
+	if strings.Contains(cookie, "Secure") {
+		t.Errorf("session cookie %q is Secure over plain HTTP", cookie)
+	}
+	behindTLS := e.browser().do(http.MethodPost, "/console/login", url.Values{
+		"username": {"admin"}, "password": {adminPassword}},
+		map[string]string{"X-Forwarded-Proto": "https"})
+	if c := behindTLS.header.Get("Set-Cookie"); !strings.Contains(c, "Secure") {
+		t.Errorf("session cookie behind a TLS proxy %q is not Secure", c)
+	}
+
 	home := b.get("/console/")
 	want(t, "home", home, http.StatusOK, "Signed in as admin")
 	if cc := home.header.Get("Cache-Control"); cc != "no-store" {

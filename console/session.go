@@ -158,7 +158,7 @@ func (c *Console) startSession(w http.ResponseWriter, r *http.Request,
 	}
 
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: id, Path: "/console",
-		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+		HttpOnly: true, Secure: overTLS(r), SameSite: http.SameSiteLaxMode})
 
 	return nil
 }
@@ -300,7 +300,7 @@ func (c *Console) logOut(w http.ResponseWriter, r *http.Request) error {
 	}
 
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/console",
-		MaxAge: -1, HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+		MaxAge: -1, HttpOnly: true, Secure: overTLS(r), SameSite: http.SameSiteLaxMode})
 	http.Redirect(w, r, "/console/login", http.StatusSeeOther)
 
 	return nil
@@ -382,4 +382,11 @@ func ResetAdminPassword(ctx context.Context, store pnpd.Store, h Hasher,
 	}
 
 	return generated, nil
+}
+
+// overTLS reports whether the browser reached pnpd over TLS: pnpd's own,
+// or a proxy's in front of it that says so. A forged header can only make
+// a cookie Secure, which takes nothing from whoever forged it.
+func overTLS(r *http.Request) bool {
+	return r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
 }
