@@ -124,8 +124,9 @@ func (s *Sender) client() *http.Client {
 const MaxURLLength = 500
 
 // ValidURL reports whether rawURL is one pnpd sends webhooks to: absolute,
-// http or https, with a host, at most MaxURLLength long. LINE takes https only; pnpd takes http too,
-// so that a receiver on a developer's own machine needs no certificate.
+// http or https, with a host, at most MaxURLLength long. LINE takes https
+// only; pnpd takes http too, so that a receiver on a developer's own
+// machine needs no certificate.
 func ValidURL(rawURL string) bool {
 	if len(rawURL) > MaxURLLength {
 		return false
