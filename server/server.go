@@ -69,6 +69,11 @@ type Config struct {
 	// operator's own network; the sandbox always allows them, for
 	// receivers on the developer's machine.
 	WebhookPrivate bool
+	// SMSGateway, when set, is the URL of the SMS service verification codes
+	// are sent to (see sms.Gateway), with SMSGatewayToken as its Bearer
+	// token; the outbox keeps a record too. Without it codes reach only the
+	// outbox: the sandbox's test phone, or, on a platform, nowhere.
+	SMSGateway, SMSGatewayToken string
 	// Metrics serves Prometheus's metrics at /metrics.
 	Metrics bool
 	// Pprof serves Go's profiler at /debug/pprof/; anyone who reaches the
@@ -232,7 +237,7 @@ func (s *Server) routes(recv *receiving.Service) http.Handler {
 
 	outbox := &sms.Outbox{Store: s.db, Clock: s.clock, HideCodes: !s.cfg.Sandbox}
 	codes := &sms.Codes{Store: s.db, Clock: s.clock, Limits: sms.DefaultLimits(), Log: s.log,
-		Sender: countedSender{Sender: outbox, metrics: s.metrics}}
+		Sender: countedSender{Sender: s.smsSender(outbox), metrics: s.metrics}}
 	(&messenger.API{Store: s.db, Receiving: recv, Codes: codes, Clock: s.clock, Log: s.log,
 		DefaultCountry: s.cfg.DefaultCountry, SessionFor: 30 * 24 * time.Hour,
 		Sandbox: s.cfg.Sandbox, Broker: s.broker,
@@ -397,4 +402,15 @@ func ResetAdminPassword(ctx context.Context, cfg Config) (string, error) {
 	defer db.Close()
 
 	return console.ResetAdminPassword(ctx, db, cfg.PasswordHasher, cfg.AdminPassword)
+}
+
+// smsSender is the gateway, with the outbox keeping a record, or the
+// outbox alone.
+func (s *Server) smsSender(outbox *sms.Outbox) sms.Sender {
+	if s.cfg.SMSGateway == "" {
+		return outbox
+	}
+
+	return sms.Both{First: &sms.Gateway{URL: s.cfg.SMSGateway, Token: s.cfg.SMSGatewayToken},
+		Then: outbox}
 }

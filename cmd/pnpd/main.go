@@ -21,6 +21,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"os/signal"
 	"slices"
@@ -65,7 +66,7 @@ Flags:
 // options are the command line and environment, merged.
 type options struct {
 	addr, data, logLevel, logFormat, sandboxToken, countries, defaultCountry string
-	templates, adminPassword, keyFile                                        string
+	templates, adminPassword, keyFile, smsGateway, smsGatewayToken           string
 	demo, sandbox, sandboxPublic, webhookPrivate, metrics, pprof             bool
 	rateLimit                                                                float64
 	rescueAfter                                                              time.Duration
@@ -120,6 +121,11 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (options
 		"the sandbox API's token; random when empty (PNPD_SANDBOX_TOKEN)")
 	fs.BoolVar(&o.sandboxPublic, "sandbox-public", env("PNPD_SANDBOX_PUBLIC", "") == "true",
 		"allow sandbox mode on an address other machines reach (PNPD_SANDBOX_PUBLIC=true)")
+	fs.StringVar(&o.smsGateway, "sms-gateway", env("PNPD_SMS_GATEWAY", ""),
+		"URL of the SMS service verification codes are posted to as JSON "+
+			"{\"to\",\"text\"} (PNPD_SMS_GATEWAY)")
+	fs.StringVar(&o.smsGatewayToken, "sms-gateway-token", env("PNPD_SMS_GATEWAY_TOKEN", ""),
+		"Bearer token for the SMS gateway (PNPD_SMS_GATEWAY_TOKEN)")
 	fs.BoolVar(&o.webhookPrivate, "webhook-allow-private",
 		env("PNPD_WEBHOOK_ALLOW_PRIVATE", "") == "true",
 		"let webhooks reach loopback and private addresses; always on in sandbox mode "+
@@ -247,6 +253,10 @@ func (o *options) validate() error {
 	if err := validAdminPassword(o.adminPassword); err != nil {
 		return err
 	}
+	if u, err := url.Parse(o.smsGateway); o.smsGateway != "" &&
+		(err != nil || u.Host == "" || u.Scheme != "http" && u.Scheme != "https") {
+		return fmt.Errorf("--sms-gateway must be an http or https URL, not %q", o.smsGateway)
+	}
 	if o.rateLimit < 0 {
 		return errors.New("--rate-limit must not be negative")
 	}
@@ -347,7 +357,8 @@ func serve(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		DefaultCountry: strings.ToUpper(o.defaultCountry), Logger: log,
 		JobRescueAfter: o.rescueAfter, Metrics: o.metrics, Pprof: o.pprof,
 		ClientLimits: o.clientLimits, WebhookPrivate: o.webhookPrivate,
-		AdminPassword: o.adminPassword,
+		AdminPassword: o.adminPassword, SMSGateway: o.smsGateway,
+		SMSGatewayToken: o.smsGatewayToken,
 	})
 	if err != nil {
 		return err
@@ -358,6 +369,10 @@ func serve(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		return err
 	}
 
+	if !o.sandbox && o.smsGateway == "" {
+		log.Warn("No SMS gateway (--sms-gateway): verification codes reach no phone, " +
+			"so recipients cannot sign up or log in")
+	}
 	if o.sandbox {
 		log.Warn("Sandbox mode: for tests only; whoever has the sandbox token can move "+
 			"the clock, read SMS codes and wipe the data", "addr", srv.Addr())
