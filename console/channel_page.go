@@ -1,6 +1,7 @@
 package console
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"time"
@@ -50,6 +51,10 @@ type verified struct {
 	At     time.Time
 	Result webhook.Result
 }
+
+// tokenKinds name the kinds of token as LINE's console does.
+var tokenKinds = map[string]string{"long_lived": "Long-lived", "short_lived": "Short-lived",
+	"v2.1": "v2.1 (user-specified expiry)", "stateless": "Stateless"}
 
 // tokenRow is one of a channel's access tokens: never the token itself.
 type tokenRow struct {
@@ -136,7 +141,7 @@ func (c *Console) loadChannelParts(r *http.Request, data *channelData) error {
 
 	now := c.Clock.Now()
 	for _, t := range tokens {
-		data.Tokens = append(data.Tokens, tokenRow{Kind: t.Kind, KeyID: t.KeyID, CreatedAt: t.CreatedAt,
+		data.Tokens = append(data.Tokens, tokenRow{Kind: cmp.Or(tokenKinds[t.Kind], t.Kind), KeyID: t.KeyID, CreatedAt: t.CreatedAt,
 			ExpiresAt: t.ExpiresAt, Expired: !t.ExpiresAt.IsZero() && !t.ExpiresAt.After(now)})
 	}
 

@@ -283,6 +283,9 @@ func TestRenameAndDeleteProvider(t *testing.T) {
 		t.Fatalf("rename: status %d", p.status)
 	}
 	want(t, "home", b.get("/console/?done=renamed"), http.StatusOK, "<h2>Shop &amp; Co</h2>")
+	want(t, "a second provider of the name", b.post("/console/providers",
+		url.Values{"name": {"SHOP & CO"}}), http.StatusBadRequest,
+		"Another provider has this name.")
 
 	want(t, "delete with a channel", b.post("/console/providers/"+shop+"/delete",
 		url.Values{}), http.StatusConflict, "still has channels")

@@ -1,8 +1,10 @@
 package console
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -47,7 +49,10 @@ func (c *Console) showOperators(w http.ResponseWriter, r *http.Request, status i
 // addOperator adds an operator with a password the operator adding it
 // chose and hands over; every operator may do everything.
 func (c *Console) addOperator(w http.ResponseWriter, r *http.Request) error {
-	d := operatorsData{Username: strings.TrimSpace(r.PostFormValue("username"))}
+	// Usernames are kept in lower case, so that ADMIN cannot stand beside
+	// admin.
+	d := operatorsData{Username: strings.ToLower(strings.TrimSpace(
+		r.PostFormValue("username")))}
 	problem := map[string]string{}
 	if !validUsername(d.Username) {
 		problem["username"] = "A username is 1 to 40 letters, digits, dots, " +
@@ -89,9 +94,22 @@ func (c *Console) addOperator(w http.ResponseWriter, r *http.Request) error {
 // is out.
 func (c *Console) changePassword(w http.ResponseWriter, r *http.Request) error {
 	op := sessionOf(r).operator
+	// Guessing the current password counts against the operator's log-in
+	// limit: a stolen session must not make guessing it free.
+	if !c.userTries.allow(strconv.FormatInt(op.ID, 10)) {
+		c.Log.InfoContext(r.Context(), "Operator password change refused",
+			"reason", "throttled", "operator", op.Username, "client", clientOf(r))
+		return pnpd.Errorf(pnpd.ERateLimited,
+			"Too many tries. Wait a minute and try again.")
+	}
+
 	match, err := c.verify(r.Context(), op.PasswordHash, r.PostFormValue("current"))
 	if err != nil {
 		return fmt.Errorf("change password: %w", err)
+	}
+	if !match {
+		c.Log.InfoContext(r.Context(), "Operator password change refused",
+			"reason", "wrong_password", "operator", op.Username, "client", clientOf(r))
 	}
 
 	next := r.PostFormValue("new")
@@ -140,12 +158,15 @@ func validUsername(name string) bool {
 }
 
 // ValidatePassword refuses a password that an operator could not choose in
-// the console: shorter than 12 characters or longer than 256.
+// the console: shorter than 12 characters, longer than 256, or all spaces.
 func ValidatePassword(password string) error {
 	n := utf8.RuneCountInString(password)
 	if n < minPassword || n > maxPassword {
 		return fmt.Errorf("a password needs %d to %d characters, not %d", minPassword,
 			maxPassword, n)
+	}
+	if strings.TrimSpace(password) == "" {
+		return errors.New("a password needs more than spaces")
 	}
 
 	return nil
@@ -154,7 +175,8 @@ func ValidatePassword(password string) error {
 // passwordProblem says what is wrong with a new password, "" when nothing.
 func passwordProblem(password string) string {
 	if ValidatePassword(password) != nil {
-		return fmt.Sprintf("A password is %d to %d characters.", minPassword, maxPassword)
+		return fmt.Sprintf("A password is %d to %d characters, not all spaces.", minPassword,
+			maxPassword)
 	}
 
 	return ""

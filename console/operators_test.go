@@ -3,6 +3,7 @@ package console_test
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -28,6 +29,8 @@ func TestAddOperator(t *testing.T) {
 
 	cases := []struct{ name, username, password, field string }{
 		{"taken", "admin", "a-long-enough-password", "username-error"},
+		{"taken in other case", "ADMIN", "a-long-enough-password", "username-error"},
+		{"spaces for a password", "yuki", strings.Repeat(" ", 12), "password-error"},
 		{"bad username", "<b>x</b>", "a-long-enough-password", "username-error"},
 		{"short password", "yuki", "short", "password-error"},
 	}
@@ -65,5 +68,24 @@ func TestChangePassword(t *testing.T) {
 		if got := e.browser().logIn("admin", password).status; got != status {
 			t.Errorf("log in with %q: status %d, want %d", password, got, status)
 		}
+	}
+}
+
+// TestChangePasswordThrottled: guessing the current password from a
+// signed-in session counts against the operator's log-in limit, 20 a
+// minute.
+func TestChangePasswordThrottled(t *testing.T) {
+	t.Parallel()
+
+	e := setup(t)
+	b := e.loggedIn()
+	statuses := map[int]int{}
+	for range 25 {
+		p := b.post("/console/operators/password", url.Values{"current": {"a guess"},
+			"new": {"a-brand-new-password"}})
+		statuses[p.status]++
+	}
+	if statuses[http.StatusTooManyRequests] == 0 {
+		t.Errorf("25 guesses of the current password answered %v, want some 429s", statuses)
 	}
 }

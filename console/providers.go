@@ -3,6 +3,7 @@ package console
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -35,6 +36,24 @@ func providerName(r *http.Request) string {
 // msgProviderName asks for a valid provider name.
 const msgProviderName = "Give the provider a name of 1 to 100 printable characters."
 
+// msgProviderTaken refuses a second provider of one name: the channel
+// page's list of providers would not tell them apart.
+const msgProviderTaken = "Another provider has this name."
+
+// providerNameTaken reports whether a provider other than except has the
+// name, in any case.
+func (c *Console) providerNameTaken(r *http.Request, name string, except int64) (bool,
+	error) {
+	providers, err := c.Store.Providers(r.Context())
+	if err != nil {
+		return false, fmt.Errorf("list providers: %w", err)
+	}
+
+	return slices.ContainsFunc(providers, func(p pnpd.Provider) bool {
+		return p.ID != except && strings.EqualFold(p.Name, name)
+	}), nil
+}
+
 // createProvider creates a provider from the home page's form.
 func (c *Console) createProvider(w http.ResponseWriter, r *http.Request) error {
 	name := providerName(r)
@@ -42,8 +61,16 @@ func (c *Console) createProvider(w http.ResponseWriter, r *http.Request) error {
 		return c.showHome(w, r, http.StatusBadRequest, homeData{
 			Name: r.PostFormValue("name"), Errors: map[string]string{"name": msgProviderName}})
 	}
+	taken, err := c.providerNameTaken(r, name, 0)
+	if err != nil {
+		return err
+	}
+	if taken {
+		return c.showHome(w, r, http.StatusBadRequest, homeData{
+			Name: name, Errors: map[string]string{"name": msgProviderTaken}})
+	}
 
-	err := c.Store.CreateProvider(r.Context(), &pnpd.Provider{Name: name,
+	err = c.Store.CreateProvider(r.Context(), &pnpd.Provider{Name: name,
 		CreatedAt: c.Clock.Now()})
 	if err != nil {
 		return fmt.Errorf("create provider: %w", err)
@@ -120,6 +147,14 @@ func (c *Console) renameProvider(w http.ResponseWriter, r *http.Request) error {
 	if name == "" {
 		return c.showHome(w, r, http.StatusBadRequest, homeData{
 			Errors: map[string]string{"rename-" + strconv.FormatInt(p.ID, 10): msgProviderName}})
+	}
+	taken, err := c.providerNameTaken(r, name, p.ID)
+	if err != nil {
+		return err
+	}
+	if taken {
+		return c.showHome(w, r, http.StatusBadRequest, homeData{Errors: map[string]string{
+			"rename-" + strconv.FormatInt(p.ID, 10): msgProviderTaken}})
 	}
 	if err := c.Store.RenameProvider(r.Context(), p.ID, name); err != nil {
 		return fmt.Errorf("rename provider: %w", err)

@@ -78,7 +78,8 @@ func (c *Console) pushTest(r *http.Request, ch *pnpd.Channel, form *testForm) (s
 		Kind: pnpd.KindFlexible, To: pnpd.HashPhone(e164), Messages: messages})
 	if pnpd.ErrorCode(err) == pnpd.ERefused {
 		return "", formError("test", "The recipient cannot receive notification messages "+
-			"(no account for the number, consent rejected, or the channel is blocked).")
+			"(no account for the number, a number outside the service countries, "+
+			"notification messages rejected, or the privacy policy not agreed).")
 	}
 	if err != nil {
 		return "", fmt.Errorf("test notification: %w", err)

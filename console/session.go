@@ -182,7 +182,8 @@ type logInForm struct {
 // flooding gets far. Unknown usernames get no tries of their own, so a
 // flood of them cannot crowd out an operator's.
 func (c *Console) logIn(w http.ResponseWriter, r *http.Request) error {
-	form := logInForm{Username: strings.TrimSpace(r.PostFormValue("username")),
+	form := logInForm{Username: strings.ToLower(strings.TrimSpace(
+		r.PostFormValue("username"))),
 		Next: safeNext(r.PostFormValue("next"))}
 	op, err := c.operatorNamed(r.Context(), form.Username)
 	if err != nil {
