@@ -262,6 +262,10 @@ func TestCheck(t *testing.T) {
 			pnpd.EInvalid, "token_exp"},
 		{"token_exp over 30 days", sign(k, head, f.claims(map[string]any{
 			"token_exp": 2592001})), pnpd.EInvalid, "token_exp"},
+		{"token_exp a string", sign(k, head, f.claims(map[string]any{
+			"token_exp": "86400"})), pnpd.EInvalid, "token_exp must be a number"},
+		{"exp a string", sign(k, head, f.claims(map[string]any{
+			"exp": "1900000000"})), pnpd.EInvalid, "no exp, or not as a number"},
 		{"critical extension", sign(k, map[string]any{"alg": "RS256", "kid": kid,
 			"crit": []string{"exp"}}, f.claims(nil)), pnpd.EInvalid, "not a JWT"},
 		{"typ not JWT", sign(k, map[string]any{"alg": "RS256", "kid": kid, "typ": "JOSE"},

@@ -43,7 +43,7 @@ const (
 	msgSignature = "client_assertion signature is invalid"
 	msgIssuer    = "client_assertion iss and sub must be the channel ID of the key"
 	msgAudience  = "client_assertion aud must be " + Audience
-	msgNoExp     = "client_assertion has no exp"
+	msgNoExp     = "client_assertion has no exp, or not as a number"
 	msgExpired   = "client_assertion has expired"
 	msgTooLong   = "client_assertion exp must be within 30 minutes"
 	msgTokenExp  = "token_exp must be a number of seconds from 1 to 2592000"
@@ -66,14 +66,24 @@ type header struct {
 	Crit []string `json:"crit"`
 }
 
-// payload is an assertion's claims; exp and token_exp stay numbers of any
-// form until checked.
+// payload is an assertion's claims; exp and token_exp stay raw until
+// checked, so that one of the wrong type is refused by its own rule.
 type payload struct {
 	Iss      string          `json:"iss"`
 	Sub      string          `json:"sub"`
 	Aud      json.RawMessage `json:"aud"`
-	Exp      *float64        `json:"exp"`
-	TokenExp *float64        `json:"token_exp"`
+	Exp      json.RawMessage `json:"exp"`
+	TokenExp json.RawMessage `json:"token_exp"`
+}
+
+// numericClaim reads a numeric claim: present is false when it is absent or
+// null, ok false when it is there but no JSON number.
+func numericClaim(raw json.RawMessage) (v float64, present, ok bool) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return 0, false, false
+	}
+
+	return v, true, json.Unmarshal(raw, &v) == nil
 }
 
 // jwt is a parsed, unchecked assertion.
@@ -174,11 +184,14 @@ func (t *jwt) claims(key *pnpd.ChannelKey, now time.Time) (*Claims, error) {
 		return nil, refuse(pnpd.EUnauthorized, msgIssuer)
 	case !audience(p.Aud):
 		return nil, refuse(pnpd.EInvalid, msgAudience)
-	case p.Exp == nil:
+	}
+
+	raw, present, isNumber := numericClaim(p.Exp)
+	if !present || !isNumber {
 		return nil, refuse(pnpd.EInvalid, msgNoExp)
 	}
 
-	exp, ok := unixTime(*p.Exp)
+	exp, ok := unixTime(raw)
 	switch {
 	case !ok:
 		return nil, refuse(pnpd.EInvalid, msgTooLong)
@@ -189,9 +202,8 @@ func (t *jwt) claims(key *pnpd.ChannelKey, now time.Time) (*Claims, error) {
 	}
 
 	c := &Claims{ChannelID: key.ChannelID, KID: key.KID}
-	if p.TokenExp != nil {
-		s := *p.TokenExp
-		if s != math.Trunc(s) || s < 1 || s > MaxTokenLifetime.Seconds() {
+	if s, present, isNumber := numericClaim(p.TokenExp); present {
+		if !isNumber || s != math.Trunc(s) || s < 1 || s > MaxTokenLifetime.Seconds() {
 			return nil, refuse(pnpd.EInvalid, msgTokenExp)
 		}
 		c.TokenLifetime = time.Duration(s) * time.Second
