@@ -65,10 +65,10 @@ func (c *Console) issueToken(w http.ResponseWriter, r *http.Request) error {
 	c.Log.InfoContext(r.Context(), "Long-lived token issued", "channel_id", ch.ID,
 		"kept_old", keep, "operator", sessionOf(r).operator.Username)
 
-	note := "The previous long-lived token was revoked; tokens of other kinds are " +
+	note := "Any earlier long-lived token was revoked; tokens of other kinds are " +
 		"left as they are."
 	if keep {
-		note = "The previous long-lived token works until " + now.Add(keepOldFor).UTC().
+		note = "Any earlier long-lived token works until " + now.Add(keepOldFor).UTC().
 			Format("2006-01-02 15:04 UTC") + "."
 	}
 
