@@ -2,9 +2,7 @@ package console
 
 import (
 	"context"
-	"net"
 	"net/http"
-	"net/netip"
 	"sync"
 	"time"
 
@@ -92,30 +90,9 @@ func (t *throttle) sweep(now time.Time) {
 	}
 }
 
-// clientOf is the client address a log-in try counts against: the peer's
-// IPv4 address, or the /64 of its IPv6 address, which one home or host
-// usually holds whole.
-//
-// TODO(#4): behind a reverse proxy every client shares the proxy's address
-// and so one budget of tries; a trusted-proxy option would fix it.
+// clientOf is the client a request counts against.
 func clientOf(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-
-	addr, err := netip.ParseAddr(host)
-	if err != nil {
-		return host
-	}
-
-	addr = addr.Unmap().WithZone("")
-	if addr.Is4() {
-		return addr.String()
-	}
-	net64, _ := addr.Prefix(64)
-
-	return net64.String()
+	return pnpd.ClientAddress(r.RemoteAddr)
 }
 
 // passwordChecks is how many password hashes the console computes at once

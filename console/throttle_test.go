@@ -139,31 +139,6 @@ func TestPasswordSlotsBusy(t *testing.T) {
 	}
 }
 
-// TestClientOf checks that IPv4 clients count by address and IPv6 clients
-// by their /64.
-func TestClientOf(t *testing.T) {
-	t.Parallel()
-
-	tests := []struct{ name, remote, want string }{
-		{"IPv4", "192.0.2.7:4000", "192.0.2.7"},
-		{"IPv4 in IPv6", "[::ffff:192.0.2.7]:4000", "192.0.2.7"},
-		{"IPv6", "[2001:db8:1:2:3:4:5:6]:4000", "2001:db8:1:2::/64"},
-		{"IPv6 with a zone", "[fe80::1%eth0]:4000", "fe80::/64"},
-		{"no port", "192.0.2.7", "192.0.2.7"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-
-			r := httptest.NewRequest(http.MethodGet, "/", nil)
-			r.RemoteAddr = tt.remote
-			if got := clientOf(r); got != tt.want {
-				t.Errorf("clientOf(%q) = %q, want %q", tt.remote, got, tt.want)
-			}
-		})
-	}
-}
-
 // operatorStore holds one operator, admin, and takes sessions.
 type operatorStore struct {
 	pnpd.Store

@@ -2,9 +2,7 @@ package messenger
 
 import (
 	"math"
-	"net"
 	"net/http"
-	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -64,26 +62,9 @@ func (a *API) limited(l *clientLimiter, h handler) handler {
 	}
 }
 
-// clientOf is the client a request counts against: the peer's IPv4
-// address, or the /64 of its IPv6 address.
+// clientOf is the client a request counts against.
 func clientOf(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-
-	addr, err := netip.ParseAddr(host)
-	if err != nil {
-		return host
-	}
-
-	addr = addr.Unmap().WithZone("")
-	if addr.Is4() {
-		return addr.String()
-	}
-	prefix, _ := addr.Prefix(64)
-
-	return prefix.String()
+	return pnpd.ClientAddress(r.RemoteAddr)
 }
 
 // clientLimiter keeps a token bucket per client.
