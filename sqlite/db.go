@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/pressly/goose/v3"
@@ -22,6 +23,7 @@ import (
 	"github.com/riverqueue/river/rivermigrate"
 
 	"github.com/pnpd/pnpd"
+	"github.com/pnpd/pnpd/internal/sqlstore"
 	"github.com/pnpd/pnpd/keyring"
 )
 
@@ -54,16 +56,13 @@ type Options struct {
 
 // DB is a pnpd.Store on one SQLite file.
 type DB struct {
-	queries
+	*sqlstore.DB
 	write *sql.DB // one connection: SQLite allows one writer at a time
 	read  *sql.DB
-	jobs  *river.Client[*sql.Tx]
 	log   *slog.Logger
 	// writer runs the updates, grouping them into shared commits.
-	writer   *writer
-	channels *channelCache
-	keys     *keyring.Keyring // nil: secrets in clear
-	lock     *os.File         // held while open; see lockFile
+	writer *writer
+	lock   *os.File // held while open; see lockFile
 }
 
 var _ pnpd.Store = (*DB)(nil)
@@ -90,9 +89,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 		return nil, err
 	}
 
-	db := &DB{write: write, read: read, log: opts.Logger, channels: newChannelCache(),
-		lock: lock}
-	db.queries = queries{r: read, w: groupWriter{db}, db: db}
+	db := &DB{write: write, read: read, log: opts.Logger, lock: lock}
 	if err := db.init(ctx, opts); err != nil {
 		db.Close()
 		return nil, err
@@ -144,7 +141,8 @@ func (db *DB) init(ctx context.Context, opts Options) error {
 		return err
 	}
 
-	if err := db.openKeys(ctx, opts); err != nil {
+	keys, err := db.openKeys(ctx, opts)
+	if err != nil {
 		return err
 	}
 
@@ -167,7 +165,12 @@ func (db *DB) init(ctx context.Context, opts Options) error {
 	if err != nil {
 		return fmt.Errorf("create job client: %w", err)
 	}
-	db.jobs = jobs
+
+	// Only this process writes the file, so the channel cache hears of
+	// every change.
+	db.DB = sqlstore.New(sqlstore.Config{Dialect: dialect, Read: read(db),
+		Write: db.write, Update: db.update, Jobs: jobs, Keys: keys,
+		CacheChannels: true, Logger: opts.Logger})
 
 	return nil
 }
@@ -200,14 +203,9 @@ func (db *DB) migrate(ctx context.Context) error {
 	return nil
 }
 
-// Jobs returns the River client, for periodic jobs and inspection.
-func (db *DB) Jobs() *river.Client[*sql.Tx] {
-	return db.jobs
-}
-
 // Start starts working jobs. Workers must be in Options.Workers by then.
 func (db *DB) Start(ctx context.Context) error {
-	if err := db.jobs.Start(ctx); err != nil {
+	if err := db.Jobs().Start(ctx); err != nil {
 		return fmt.Errorf("start jobs: %w", err)
 	}
 
@@ -216,7 +214,7 @@ func (db *DB) Start(ctx context.Context) error {
 
 // Stop stops working jobs, letting running ones finish until ctx is done.
 func (db *DB) Stop(ctx context.Context) error {
-	err := db.jobs.Stop(ctx)
+	err := db.Jobs().Stop(ctx)
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("stop jobs: %w", err)
 	}
@@ -243,3 +241,12 @@ func unlock(f *os.File) {
 		_ = f.Close()
 	}
 }
+
+// dialect is SQLite's: ? parameters, and unique violations named in the
+// message.
+var dialect = sqlstore.Dialect{Unique: func(err error) bool {
+	return strings.Contains(err.Error(), "UNIQUE constraint failed")
+}}
+
+// read is the pool reads outside Update run on.
+func read(db *DB) sqlstore.Conn { return db.read }

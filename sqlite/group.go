@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"sync"
@@ -10,6 +9,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/pnpd/pnpd"
+	"github.com/pnpd/pnpd/internal/sqlstore"
 )
 
 // Group commit: SQLite writes one transaction at a time, and each commit
@@ -30,11 +30,9 @@ var errClosed = errors.New("sqlite: the database is closed")
 type update struct {
 	ctx  context.Context
 	fn   func(pnpd.Queries) error
-	jobs []river.InsertManyParams
-	// channels is set when the update writes to a channel or a token.
-	channels bool
-	err      error
-	done     chan struct{}
+	ch   sqlstore.Changes
+	err  error
+	done chan struct{}
 }
 
 // writer runs every Update on the one write connection.
@@ -60,10 +58,10 @@ func (w *writer) stop() {
 	<-w.done
 }
 
-// Update runs fn in a write transaction, jobs included, shared with other
+// update runs fn in a write transaction, jobs included, shared with other
 // updates that arrive meanwhile. fn may run twice: if a group fails as a
 // whole, each of its updates runs again on its own.
-func (db *DB) Update(ctx context.Context, fn func(pnpd.Queries) error) error {
+func (db *DB) update(ctx context.Context, fn func(pnpd.Queries) error) error {
 	u := &update{ctx: ctx, fn: fn, done: make(chan struct{})}
 	select {
 	case db.writer.in <- u:
@@ -149,8 +147,8 @@ func (w *writer) commitGroup(group []*update) error {
 			return fmt.Errorf("savepoint: %w", err)
 		}
 
-		u.jobs, u.channels = nil, false
-		u.err = u.fn(&queries{r: tx, w: tx, tx: tx, db: w.db, u: u})
+		u.ch = sqlstore.Changes{}
+		u.err = u.fn(w.db.InTx(tx, &u.ch))
 		if u.err != nil {
 			// If the failure ended the whole transaction (an interrupted
 			// statement does), the savepoint is gone with it: the group
@@ -164,11 +162,11 @@ func (w *writer) commitGroup(group []*update) error {
 		}
 
 		if u.err == nil {
-			jobs = append(jobs, u.jobs...)
+			jobs = append(jobs, u.ch.Jobs...)
 		}
 	}
 
-	if err := w.db.insertJobs(ctx, tx, jobs); err != nil {
+	if err := w.db.InsertJobs(ctx, tx, jobs); err != nil {
 		return err
 	}
 
@@ -176,8 +174,8 @@ func (w *writer) commitGroup(group []*update) error {
 		return fmt.Errorf("commit: %w", err)
 	}
 	for _, u := range group {
-		if u.err == nil && u.channels {
-			w.db.channels.invalidate()
+		if u.err == nil && u.ch.Channels {
+			w.db.ChannelsCommitted()
 			break
 		}
 	}
@@ -193,65 +191,21 @@ func (w *writer) commitAlone(u *update) error {
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
 
-	u.jobs, u.channels = nil, false
-	if err := u.fn(&queries{r: tx, w: tx, tx: tx, db: w.db, u: u}); err != nil {
+	u.ch = sqlstore.Changes{}
+	if err := u.fn(w.db.InTx(tx, &u.ch)); err != nil {
 		return err
 	}
 
-	if err := w.db.insertJobs(u.ctx, tx, u.jobs); err != nil {
+	if err := w.db.InsertJobs(u.ctx, tx, u.ch.Jobs); err != nil {
 		return err
 	}
 
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
-	if u.channels {
-		w.db.channels.invalidate()
+	if u.ch.Channels {
+		w.db.ChannelsCommitted()
 	}
 
 	return nil
-}
-
-// insertJobs queues the jobs in one statement.
-func (db *DB) insertJobs(ctx context.Context, tx *sql.Tx, jobs []river.InsertManyParams) error {
-	if len(jobs) == 0 {
-		return nil
-	}
-
-	if _, err := db.jobs.InsertManyFastTx(ctx, tx, jobs); err != nil {
-		return fmt.Errorf("enqueue %d jobs: %w", len(jobs), err)
-	}
-
-	return nil
-}
-
-// groupWriter sends the writes made outside Update through the writer, so
-// that they share its commits too.
-type groupWriter struct {
-	db *DB
-}
-
-func (g groupWriter) ExecContext(ctx context.Context, query string,
-	args ...any) (sql.Result, error) {
-	var res sql.Result
-	err := g.db.Update(ctx, func(q pnpd.Queries) error {
-		var err error
-		// The write is the writer's now: a caller that goes away must not
-		// interrupt the group's transaction.
-		res, err = q.(*queries).w.ExecContext(context.WithoutCancel(ctx), query, args...)
-
-		return err
-	})
-
-	return res, err
-}
-
-func (g groupWriter) QueryContext(ctx context.Context, query string,
-	args ...any) (*sql.Rows, error) {
-	return g.db.write.QueryContext(ctx, query, args...)
-}
-
-func (g groupWriter) QueryRowContext(ctx context.Context, query string,
-	args ...any) *sql.Row {
-	return g.db.write.QueryRowContext(ctx, query, args...)
 }

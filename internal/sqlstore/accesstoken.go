@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -83,9 +83,11 @@ func (q *queries) TrimAccessTokens(ctx context.Context, channelID, kind string,
 	}
 
 	q.channelsChanged()
-	res, err := q.w.ExecContext(ctx, `DELETE FROM access_token WHERE hash IN (
-		SELECT hash FROM access_token WHERE channel_id = ? AND kind = ?
-		ORDER BY created_at DESC, rowid DESC LIMIT -1 OFFSET ?)`, channelID, kind, max(keep, 0))
+	res, err := q.w.ExecContext(ctx, `DELETE FROM access_token
+		WHERE channel_id = ? AND kind = ? AND hash NOT IN (
+			SELECT hash FROM access_token WHERE channel_id = ? AND kind = ?
+			ORDER BY created_at DESC, rowid DESC LIMIT ?)`,
+		channelID, kind, channelID, kind, max(keep, 0))
 	if err != nil {
 		return 0, fmt.Errorf("trim access tokens: %w", err)
 	}

@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -16,29 +16,22 @@ import (
 	"github.com/pnpd/pnpd"
 )
 
-// conn is what both *sql.DB and *sql.Tx offer.
-type conn interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
 // queries implements pnpd.Queries on a pool (r for reads, w for writes) or,
 // inside Update, on one transaction (r, w and tx the same).
 type queries struct {
-	r, w conn
+	r, w Conn
 	tx   *sql.Tx
 	db   *DB
-	// u is the update whose transaction this is, if any.
-	u *update
+	// ch collects what the transaction's commit must do; nil outside one.
+	ch *Changes
 }
 
 // channelsChanged notes that the update writes to a channel or an access
 // token: the channel cache is emptied after it commits. Every such write
 // must call it.
 func (q *queries) channelsChanged() {
-	if q.u != nil {
-		q.u.channels = true
+	if q.ch != nil {
+		q.ch.Channels = true
 	}
 }
 
@@ -84,7 +77,7 @@ func (q *queries) Enqueue(ctx context.Context, job pnpd.Job) error {
 		})
 	}
 
-	q.u.jobs = append(q.u.jobs, river.InsertManyParams{Args: job})
+	q.ch.Jobs = append(q.ch.Jobs, river.InsertManyParams{Args: job})
 
 	return nil
 }
@@ -279,7 +272,7 @@ func (q *queries) CreateRecipient(ctx context.Context, r *pnpd.Recipient) error 
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.ID, r.DisplayName, r.PhoneNumber, r.PhoneHash, r.Language, r.CreatedAt.UnixMilli(),
 		ms(r.PhoneChangedAt), ms(r.SMSVerifiedAt), r.Consent, r.PrivacyPolicyAgreed)
-	if isUniqueViolation(err) && strings.Contains(err.Error(), "recipient.phone") {
+	if q.db.isUniqueViolation(err) && strings.Contains(err.Error(), "phone") {
 		return pnpd.Errorf(pnpd.EConflict, "An account with this phone number exists already.")
 	}
 	if err != nil {
@@ -295,7 +288,7 @@ func (q *queries) UpdateRecipient(ctx context.Context, r *pnpd.Recipient) error 
 		sms_verified_at = ?, consent = ?, privacy_policy_agreed = ? WHERE id = ?`,
 		r.DisplayName, r.PhoneNumber, r.PhoneHash, r.Language, ms(r.PhoneChangedAt),
 		ms(r.SMSVerifiedAt), r.Consent, r.PrivacyPolicyAgreed, r.ID)
-	if isUniqueViolation(err) {
+	if q.db.isUniqueViolation(err) {
 		return pnpd.Errorf(pnpd.EConflict, "Another account uses this phone number.")
 	}
 	if err != nil {

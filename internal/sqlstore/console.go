@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -53,7 +53,7 @@ func (q *queries) UpdateChannel(ctx context.Context, c *pnpd.Channel) error {
 			c.Name, tq.db.sealSecret(c.ID, c.Secret), c.BotUserID, c.Country, c.ProviderID,
 			c.WebhookURL,
 			c.WebhookEnabled, c.RedeliveryEnabled, c.FlexibleEnabled, c.TemplateEnabled, c.ID)
-		if isUniqueViolation(err) {
+		if q.db.isUniqueViolation(err) {
 			return pnpd.Errorf(pnpd.EConflict, "Another channel has this bot user ID.")
 		}
 
@@ -153,9 +153,9 @@ func (q *queries) ExpireAccessTokens(ctx context.Context, channelID, kind string
 }
 
 func (q *queries) CreateOperator(ctx context.Context, o *pnpd.Operator) error {
-	res, err := q.w.ExecContext(ctx, `INSERT INTO operator (username, password_hash,
+	id, err := q.insertID(ctx, `INSERT INTO operator (username, password_hash,
 		created_at) VALUES (?, ?, ?)`, o.Username, o.PasswordHash, o.CreatedAt.UnixMilli())
-	if isUniqueViolation(err) {
+	if q.db.isUniqueViolation(err) {
 		return pnpd.Errorf(pnpd.EConflict, "This username is taken.")
 	}
 
@@ -163,9 +163,9 @@ func (q *queries) CreateOperator(ctx context.Context, o *pnpd.Operator) error {
 		return fmt.Errorf("create operator: %w", err)
 	}
 
-	o.ID, err = res.LastInsertId()
+	o.ID = id
 
-	return err
+	return nil
 }
 
 // SetOperatorPassword runs in a transaction of its own outside Update, so
@@ -283,15 +283,15 @@ func (q *queries) DeleteOperatorSession(ctx context.Context, hash string) error 
 }
 
 func (q *queries) CreateProvider(ctx context.Context, p *pnpd.Provider) error {
-	res, err := q.w.ExecContext(ctx, `INSERT INTO provider (name, created_at)
+	id, err := q.insertID(ctx, `INSERT INTO provider (name, created_at)
 		VALUES (?, ?)`, p.Name, p.CreatedAt.UnixMilli())
 	if err != nil {
 		return fmt.Errorf("create provider: %w", err)
 	}
 
-	p.ID, err = res.LastInsertId()
+	p.ID = id
 
-	return err
+	return nil
 }
 
 func (q *queries) Provider(ctx context.Context, id int64) (*pnpd.Provider, error) {

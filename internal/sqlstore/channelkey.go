@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -26,7 +26,7 @@ func scanChannelKey(row interface{ Scan(...any) error }) (pnpd.ChannelKey, error
 func (q *queries) AddChannelKey(ctx context.Context, k *pnpd.ChannelKey) error {
 	_, err := q.w.ExecContext(ctx, `INSERT INTO channel_key (`+channelKeyColumns+`)
 		VALUES (?, ?, ?, ?)`, k.KID, k.ChannelID, k.JWK, k.CreatedAt.UnixMilli())
-	if isUniqueViolation(err) {
+	if q.db.isUniqueViolation(err) {
 		return pnpd.Errorf(pnpd.EConflict, "A key with this kid exists already.")
 	}
 	if err != nil {

@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -6,15 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/pnpd/pnpd"
 )
-
-func isUniqueViolation(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
-}
 
 const chatColumns = `id, recipient_id, chat_id, notice, channel_id, notification_id,
 	message, silent, created_at`
@@ -39,7 +34,7 @@ func (q *queries) AddChatMessage(ctx context.Context, m *pnpd.ChatMessage) error
 		message = string(m.Message)
 	}
 
-	res, err := q.w.ExecContext(ctx, `INSERT INTO chat_message (recipient_id, chat_id,
+	id, err := q.insertID(ctx, `INSERT INTO chat_message (recipient_id, chat_id,
 		notice, channel_id, notification_id, message, silent, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		m.RecipientID, m.ChatID, m.Notice, m.ChannelID, m.NotificationID, message, m.Silent,
@@ -48,14 +43,14 @@ func (q *queries) AddChatMessage(ctx context.Context, m *pnpd.ChatMessage) error
 		return fmt.Errorf("add chat message: %w", err)
 	}
 
-	m.ID, err = res.LastInsertId()
+	m.ID = id
 
-	return err
+	return nil
 }
 
 func (q *queries) Chats(ctx context.Context, recipientID string) ([]pnpd.ChatSummary, error) {
 	rows, err := q.r.QueryContext(ctx, `SELECT m.chat_id, max(m.id),
-		sum(m.id > coalesce(r.last_read_id, 0))
+		sum(CASE WHEN m.id > coalesce(r.last_read_id, 0) THEN 1 ELSE 0 END)
 		FROM chat_message m LEFT JOIN chat_read r
 			ON r.recipient_id = m.recipient_id AND r.chat_id = m.chat_id
 		WHERE m.recipient_id = ? GROUP BY m.chat_id ORDER BY max(m.id) DESC`, recipientID)
@@ -101,7 +96,9 @@ func (q *queries) MarkRead(ctx context.Context, recipientID, chatID string,
 	upToID int64) error {
 	return q.exec(ctx, "mark read", `INSERT INTO chat_read (recipient_id, chat_id,
 		last_read_id) VALUES (?, ?, ?) ON CONFLICT (recipient_id, chat_id)
-		DO UPDATE SET last_read_id = max(last_read_id, excluded.last_read_id)`,
+		DO UPDATE SET last_read_id = CASE
+			WHEN excluded.last_read_id > chat_read.last_read_id THEN excluded.last_read_id
+			ELSE chat_read.last_read_id END`,
 		recipientID, chatID, upToID)
 }
 
@@ -155,7 +152,7 @@ func (q *queries) AddWebhookAttempt(ctx context.Context, a *pnpd.WebhookAttempt)
 		WHERE EXISTS (SELECT 1 FROM webhook_event WHERE id = ?)`,
 		a.EventID, a.Attempt, a.At.UnixMilli(), a.StatusCode, a.Reason, a.Detail,
 		a.Latency.Milliseconds(), a.Redelivery, a.Injected, a.EventID)
-	if isUniqueViolation(err) {
+	if q.db.isUniqueViolation(err) {
 		return pnpd.Errorf(pnpd.EConflict, "Attempt %d of this event is recorded already.",
 			a.Attempt)
 	}
@@ -192,7 +189,7 @@ func (q *queries) WebhookAttempts(ctx context.Context,
 }
 
 func (q *queries) CreateSMSCode(ctx context.Context, c *pnpd.SMSCode) error {
-	res, err := q.w.ExecContext(ctx, `INSERT INTO sms_code (phone_number, purpose,
+	id, err := q.insertID(ctx, `INSERT INTO sms_code (phone_number, purpose,
 		recipient_id, code_hash, created_at, expires_at, used_at, wrong_tries)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.PhoneNumber, c.Purpose, c.RecipientID, c.CodeHash, c.CreatedAt.UnixMilli(),
@@ -201,9 +198,9 @@ func (q *queries) CreateSMSCode(ctx context.Context, c *pnpd.SMSCode) error {
 		return fmt.Errorf("create sms code: %w", err)
 	}
 
-	c.ID, err = res.LastInsertId()
+	c.ID = id
 
-	return err
+	return nil
 }
 
 func (q *queries) LatestSMSCode(ctx context.Context, phone string,
@@ -247,16 +244,16 @@ func (q *queries) SMSCodeStats(ctx context.Context, phone string,
 }
 
 func (q *queries) AddSMS(ctx context.Context, m *pnpd.SMS) error {
-	res, err := q.w.ExecContext(ctx,
+	id, err := q.insertID(ctx,
 		`INSERT INTO sms (phone_number, text, created_at) VALUES (?, ?, ?)`,
 		m.PhoneNumber, m.Text, m.CreatedAt.UnixMilli())
 	if err != nil {
 		return fmt.Errorf("add sms: %w", err)
 	}
 
-	m.ID, err = res.LastInsertId()
+	m.ID = id
 
-	return err
+	return nil
 }
 
 func (q *queries) Outbox(ctx context.Context, phone string, limit int) ([]pnpd.SMS, error) {

@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -47,7 +47,7 @@ func scanFault(row interface{ Scan(...any) error }) (pnpd.WebhookFault, error) {
 }
 
 func (q *queries) AddWebhookFault(ctx context.Context, f *pnpd.WebhookFault) error {
-	res, err := q.w.ExecContext(ctx, `INSERT INTO webhook_fault (channel_id, kind,
+	id, err := q.insertID(ctx, `INSERT INTO webhook_fault (channel_id, kind,
 		status_code, delay_ms, remaining, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 		f.ChannelID, f.Kind, f.StatusCode, f.Delay.Milliseconds(), f.Remaining,
 		f.CreatedAt.UnixMilli())
@@ -55,9 +55,9 @@ func (q *queries) AddWebhookFault(ctx context.Context, f *pnpd.WebhookFault) err
 		return fmt.Errorf("add webhook fault: %w", err)
 	}
 
-	f.ID, err = res.LastInsertId()
+	f.ID = id
 
-	return err
+	return nil
 }
 
 func (q *queries) WebhookFaults(ctx context.Context,

@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"slices"
@@ -9,9 +9,11 @@ import (
 
 // channelCache keeps channels, and the access tokens that find them, in
 // memory: every push looks its token up, every webhook its channel, and
-// both change rarely. Only this process writes the database, and every
-// write to a channel or a token empties the cache once it commits, so a
-// revoked token stops working as soon as its revocation is committed.
+// both change rarely. Every write to a channel or a token empties the
+// cache once it commits, so a revoked token stops working as soon as its
+// revocation is committed; a store written by other processes too must
+// hear of their commits (Config.CacheChannels). A nil cache keeps
+// nothing.
 type channelCache struct {
 	mu sync.Mutex
 	// gen counts the emptyings: a lookup that read the database before the
@@ -35,6 +37,9 @@ func newChannelCache() *channelCache {
 }
 
 func (c *channelCache) generation() uint64 {
+	if c == nil {
+		return 0
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 
@@ -43,6 +48,9 @@ func (c *channelCache) generation() uint64 {
 
 // channel returns a copy of the cached channel, which the caller may change.
 func (c *channelCache) channel(id string) (*pnpd.Channel, bool) {
+	if c == nil {
+		return nil, false
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 
@@ -64,6 +72,9 @@ func copyChannel(ch *pnpd.Channel) *pnpd.Channel {
 }
 
 func (c *channelCache) token(hash string) (cachedToken, bool) {
+	if c == nil {
+		return cachedToken{}, false
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 
@@ -75,6 +86,9 @@ func (c *channelCache) token(hash string) (cachedToken, bool) {
 // put caches a channel, and a token hash when not empty, read from the
 // database at generation gen.
 func (c *channelCache) put(gen uint64, ch *pnpd.Channel, hash string, t cachedToken) {
+	if c == nil {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 
@@ -95,6 +109,9 @@ func (c *channelCache) put(gen uint64, ch *pnpd.Channel, hash string, t cachedTo
 // invalidate empties the cache; call it after a commit that wrote to a
 // channel or a token.
 func (c *channelCache) invalidate() {
+	if c == nil {
+		return
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 
