@@ -242,11 +242,14 @@ func unlock(f *os.File) {
 	}
 }
 
-// dialect is SQLite's: ? parameters, and unique violations named in the
-// message.
-var dialect = sqlstore.Dialect{Unique: func(err error) bool {
-	return strings.Contains(err.Error(), "UNIQUE constraint failed")
-}}
+// dialect is SQLite's: ? parameters, unique violations named in the
+// message, and a unary "+" to keep a column's index out of a query plan.
+var dialect = sqlstore.Dialect{
+	Unique: func(err error) bool {
+		return strings.Contains(err.Error(), "UNIQUE constraint failed")
+	},
+	NoIndex: func(column string) string { return "+" + column },
+}
 
 // read is the pool reads outside Update run on.
 func read(db *DB) sqlstore.Conn { return db.read }

@@ -322,8 +322,8 @@ func (q *queries) RecipientByPhoneHash(ctx context.Context,
 func (q *queries) SetBlocked(ctx context.Context, recipientID, channelID string,
 	blocked bool) error {
 	if blocked {
-		return q.exec(ctx, "block channel", `INSERT OR IGNORE INTO block
-			(recipient_id, channel_id) VALUES (?, ?)`, recipientID, channelID)
+		return q.exec(ctx, "block channel", `INSERT INTO block
+			(recipient_id, channel_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, recipientID, channelID)
 	}
 
 	return q.exec(ctx, "unblock channel",
@@ -344,8 +344,8 @@ func (q *queries) IsBlocked(ctx context.Context, recipientID, channelID string) 
 func (q *queries) SetFriend(ctx context.Context, recipientID, channelID string,
 	friend bool) error {
 	if friend {
-		return q.exec(ctx, "add friend", `INSERT OR IGNORE INTO friend
-			(recipient_id, channel_id) VALUES (?, ?)`, recipientID, channelID)
+		return q.exec(ctx, "add friend", `INSERT INTO friend
+			(recipient_id, channel_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, recipientID, channelID)
 	}
 
 	return q.exec(ctx, "remove friend",
@@ -524,10 +524,11 @@ func (q *queries) CountDeliveredByUnit(ctx context.Context, channelID string,
 // in one transaction cannot both take the last place.
 func (q *queries) AssignAggregationUnit(ctx context.Context, channelID, month, name string,
 	limit int) (bool, error) {
-	_, err := q.w.ExecContext(ctx, `INSERT OR IGNORE INTO aggregation_unit
+	_, err := q.w.ExecContext(ctx, `INSERT INTO aggregation_unit
 		(channel_id, month, name)
 		SELECT ?, ?, ? WHERE (SELECT count(*) FROM aggregation_unit
-			WHERE channel_id = ? AND month = ?) < ?`,
+			WHERE channel_id = ? AND month = ?) < ?
+		ON CONFLICT DO NOTHING`,
 		channelID, month, name, channelID, month, limit)
 	if err != nil {
 		return false, fmt.Errorf("assign aggregation unit: %w", err)

@@ -36,6 +36,18 @@ type Dialect struct {
 	// Unique reports whether err is a unique-constraint violation; its
 	// message then names the columns or the constraint.
 	Unique func(err error) bool
+	// NoIndex returns an expression of a column that the planner does not
+	// look up in an index; nil for the column itself.
+	NoIndex func(column string) string
+}
+
+// noIndex is the dialect's NoIndex.
+func (d Dialect) noIndex(column string) string {
+	if d.NoIndex == nil {
+		return column
+	}
+
+	return d.NoIndex(column)
 }
 
 // Config is what a store adapter gives a DB.

@@ -43,7 +43,7 @@ func (q *queries) NotificationTrace(ctx context.Context,
 // by acceptance time otherwise.
 func (q *queries) SearchNotifications(ctx context.Context,
 	f pnpd.NotificationFilter) ([]*pnpd.Notification, error) {
-	where, args := searchConditions(f)
+	where, args := searchConditions(q.db.dialect, f)
 	query := `SELECT ` + notificationColumns + ` FROM notification`
 	if len(where) > 0 {
 		query += ` WHERE ` + strings.Join(where, ` AND `)
@@ -60,7 +60,7 @@ func (q *queries) SearchNotifications(ctx context.Context,
 	})
 }
 
-func searchConditions(f pnpd.NotificationFilter) ([]string, []any) {
+func searchConditions(d Dialect, f pnpd.NotificationFilter) ([]string, []any) {
 	var where []string
 	var args []any
 	add := func(cond string, a ...any) {
@@ -80,10 +80,10 @@ func searchConditions(f pnpd.NotificationFilter) ([]string, []any) {
 		add(`delivery_tag = ? AND delivery_tag <> ''`, f.DeliveryTag)
 	}
 	if f.State != "" {
-		// "+" keeps SQLite from sorting every delivered notification by way
-		// of the statistics' index: the newest-first index, filtered, is
-		// quicker to the first page.
-		add(`+state = ?`, f.State)
+		// Not by way of an index on the state: SQLite would sort every
+		// delivered notification by way of the statistics' index, when the
+		// newest-first index, filtered, is quicker to the first page.
+		add(d.noIndex("state")+` = ?`, f.State)
 	}
 	if c := f.Before; !c.AcceptedAt.IsZero() {
 		at := c.AcceptedAt.UnixMilli()
@@ -105,7 +105,8 @@ func searchLimit(n int) int {
 }
 
 // statisticsOffsetMS moves a Unix time in milliseconds into
-// pnpd.StatisticsZone, for SQLite's date(), which knows only UTC.
+// pnpd.StatisticsZone, whose days the query counts by their number since
+// the Unix epoch: integer division, the same in every dialect.
 var statisticsOffsetMS = func() int64 {
 	_, offset := time.Unix(0, 0).In(pnpd.StatisticsZone).Zone()
 
@@ -116,7 +117,7 @@ func (q *queries) DeliveredByDay(ctx context.Context, channelID string,
 	from, to time.Time) ([]pnpd.DayCount, error) {
 	// The channel's condition only when one is named: "? = '' OR
 	// channel_id = ?" would keep SQLite from using the channel's index.
-	query := `SELECT date((delivered_at + ?) / 1000, 'unixepoch') AS day, kind,
+	query := `SELECT (delivered_at + ?) / 86400000 AS day, kind,
 		aggregation_unit, count(*) FROM notification
 		WHERE state = 'delivered' AND delivered_at >= ? AND delivered_at < ?`
 	args := []any{statisticsOffsetMS, from.UnixMilli(), to.UnixMilli()}
@@ -133,6 +134,10 @@ func (q *queries) DeliveredByDay(ctx context.Context, channelID string,
 
 	return collect(rows, func(r *sql.Rows) (pnpd.DayCount, error) {
 		var c pnpd.DayCount
-		return c, r.Scan(&c.Day, &c.Kind, &c.AggregationUnit, &c.Delivered)
+		var day int64
+		err := r.Scan(&day, &c.Kind, &c.AggregationUnit, &c.Delivered)
+		c.Day = time.UnixMilli(day * 86400000).UTC().Format(time.DateOnly)
+
+		return c, err
 	})
 }

@@ -1,0 +1,332 @@
+// Package postgres stores pnpd's data in PostgreSQL (pgx, through
+// database/sql) and runs pnpd's background jobs on River's PostgreSQL
+// driver for database/sql, so that a job is queued in the same transaction
+// as the change that needs it. Several pnpd nodes may share one database:
+// each job runs on one node at a time, and a job whose node died is taken
+// over by another once its lease (Options.RescueAfter) runs out.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/rivermigrate"
+
+	"github.com/pnpd/pnpd"
+	"github.com/pnpd/pnpd/internal/sqlstore"
+	"github.com/pnpd/pnpd/keyring"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// DefaultRescueAfter is how long a job may run, when Options do not say,
+// before it counts as lost with its node and another node runs it again.
+const DefaultRescueAfter = 30 * time.Second
+
+// Options configure a DB.
+type Options struct {
+	// Workers holds the job workers. Add workers to it before Start.
+	// Without it the DB only queues jobs, for other nodes to work.
+	Workers *river.Workers
+	Logger  *slog.Logger
+	// PollInterval is how often idle job workers look for new jobs.
+	PollInterval time.Duration
+	// RescueAfter is the lease of a running job: when its node has not
+	// finished it by then, another node runs it again.
+	RescueAfter time.Duration
+	// MaxConns bounds the node's connections to PostgreSQL (default 20).
+	MaxConns int
+	// Keyring encrypts the channel secrets at rest. When nil, Open loads
+	// KeyFile, creating it when the database holds no encrypted secret
+	// yet. Every node of a database needs the same key.
+	Keyring *keyring.Keyring
+	KeyFile string
+	// ChannelsChanged, when set, is called after a commit that changed a
+	// channel or an access token, for the other nodes to hear of it.
+	ChannelsChanged func()
+}
+
+// DB is a pnpd.Store on a PostgreSQL database.
+type DB struct {
+	*sqlstore.DB
+	pool    *sql.DB
+	log     *slog.Logger
+	changed func()
+}
+
+var _ pnpd.Store = (*DB)(nil)
+
+// Open connects to the database at url (postgres://...), brings its schema
+// and River's up to date, and prepares the job client.
+func Open(ctx context.Context, url string, opts Options) (*DB, error) {
+	opts = withDefaults(opts)
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		// pgx's message may quote the URL, password and all.
+		return nil, errors.New("PNPD_DATABASE_URL is not a valid PostgreSQL URL")
+	}
+	if cfg.RuntimeParams["application_name"] == "" {
+		cfg.RuntimeParams["application_name"] = "pnpd"
+	}
+
+	pool := stdlib.OpenDB(*cfg)
+	pool.SetMaxOpenConns(opts.MaxConns)
+	pool.SetMaxIdleConns(opts.MaxConns)
+	pool.SetConnMaxIdleTime(5 * time.Minute)
+
+	db := &DB{pool: pool, log: opts.Logger, changed: opts.ChannelsChanged}
+	if err := db.init(ctx, opts); err != nil {
+		pool.Close()
+		return nil, err
+	}
+
+	return db, nil
+}
+
+func withDefaults(opts Options) Options {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.PollInterval == 0 {
+		opts.PollInterval = 50 * time.Millisecond
+	}
+	if opts.RescueAfter == 0 {
+		opts.RescueAfter = DefaultRescueAfter
+	}
+	if opts.MaxConns == 0 {
+		opts.MaxConns = 20
+	}
+
+	return opts
+}
+
+func (db *DB) init(ctx context.Context, opts Options) error {
+	if err := db.pool.PingContext(ctx); err != nil {
+		return fmt.Errorf("connect to PostgreSQL: %w", redact(err))
+	}
+	if err := db.migrate(ctx); err != nil {
+		return err
+	}
+
+	queues := map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 50}}
+	if opts.Workers == nil {
+		queues = nil
+	}
+
+	jobs, err := river.NewClient(riverdatabasesql.New(db.pool), &river.Config{
+		Queues:               queues,
+		Workers:              opts.Workers,
+		Logger:               opts.Logger.With("component", "jobs"),
+		FetchPollInterval:    opts.PollInterval,
+		FetchCooldown:        opts.PollInterval / 2,
+		JobTimeout:           min(opts.RescueAfter/2, 10*time.Second),
+		RescueStuckJobsAfter: opts.RescueAfter,
+	})
+	if err != nil {
+		return fmt.Errorf("create job client: %w", err)
+	}
+
+	// Other nodes change channels and tokens too, and only a node that
+	// hears of it at once could cache them; the server does that through
+	// the cluster's notifications when it has them.
+	db.DB = sqlstore.New(sqlstore.Config{Dialect: dialect, Read: db.pool, Write: db.pool,
+		Update: db.update, Jobs: jobs, Logger: opts.Logger})
+
+	keys, err := db.openKeys(ctx, opts)
+	if err != nil {
+		return err
+	}
+	db.SetKeys(keys)
+
+	return nil
+}
+
+// dialect is PostgreSQL's: $n parameters, and SQLSTATE 23505 for a unique
+// violation, whose message names the constraint.
+var dialect = sqlstore.Dialect{Numbered: true, Unique: func(err error) bool {
+	return sqlState(err) == "23505"
+}}
+
+func sqlState(err error) string {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code
+	}
+
+	return ""
+}
+
+// migrationLock is the advisory lock that lets one node at a time bring
+// the schema up to date.
+const migrationLock = 0x706e7064 // "pnpd"
+
+func (db *DB) migrate(ctx context.Context) error {
+	conn, err := db.pool.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	defer conn.Close()
+
+	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, migrationLock); err != nil {
+		return fmt.Errorf("migrate: wait for other nodes: %w", err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), //nolint:errcheck // ends with the session
+		`SELECT pg_advisory_unlock($1)`, migrationLock)
+
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+
+	p, err := goose.NewProvider(goose.DialectPostgres, db.pool, sub,
+		goose.WithDisableGlobalRegistry(true), goose.WithTableName("pnpd_schema_version"))
+	if err != nil {
+		return fmt.Errorf("migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate schema: %w", err)
+	}
+
+	m, err := rivermigrate.New(riverdatabasesql.New(db.pool), nil)
+	if err != nil {
+		return fmt.Errorf("job migrations: %w", err)
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("migrate job schema: %w", err)
+	}
+
+	return nil
+}
+
+// maxTries bounds how often Update runs a function whose transaction
+// PostgreSQL could not serialize with others.
+const maxTries = 20
+
+// update runs fn in a SERIALIZABLE transaction, jobs included. Several
+// nodes write at once, and serializability keeps each decision (hold or
+// deliver, release what is held) as right as one writer would make it:
+// when two transactions could not have run one after the other,
+// PostgreSQL fails one, and fn runs again, up to maxTries times.
+func (db *DB) update(ctx context.Context, fn func(pnpd.Queries) error) error {
+	for try := 1; ; try++ {
+		changed, err := db.tryUpdate(ctx, fn)
+		if err == nil {
+			if changed {
+				db.ChannelsCommitted()
+				if db.changed != nil {
+					db.changed()
+				}
+			}
+
+			return nil
+		}
+		if !retryable(err) || try == maxTries {
+			return err
+		}
+
+		// Back off a little, at random, so that the same transactions do
+		// not collide again.
+		wait := time.Duration(rand.Int64N(int64(time.Millisecond) << min(try, 6)))
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+	}
+}
+
+func (db *DB) tryUpdate(ctx context.Context, fn func(pnpd.Queries) error) (bool, error) {
+	tx, err := db.pool.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelSerializable})
+	if err != nil {
+		return false, fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+
+	var ch sqlstore.Changes
+	if err := fn(db.InTx(tx, &ch)); err != nil {
+		return false, err
+	}
+	if err := db.InsertJobs(ctx, tx, ch.Jobs); err != nil {
+		return false, err
+	}
+	if err := tx.Commit(); err != nil {
+		return false, fmt.Errorf("commit: %w", err)
+	}
+
+	return ch.Channels, nil
+}
+
+// retryable reports a failure that running the transaction again may
+// avoid: a serialization failure or a deadlock.
+func retryable(err error) bool {
+	switch sqlState(err) {
+	case "40001", "40P01":
+		return true
+	}
+
+	return false
+}
+
+// Start starts working jobs. Workers must be in Options.Workers by then.
+func (db *DB) Start(ctx context.Context) error {
+	if err := db.Jobs().Start(ctx); err != nil {
+		return fmt.Errorf("start jobs: %w", err)
+	}
+
+	return nil
+}
+
+// Stop stops working jobs, letting running ones finish until ctx is done.
+func (db *DB) Stop(ctx context.Context) error {
+	err := db.Jobs().Stop(ctx)
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return fmt.Errorf("stop jobs: %w", err)
+	}
+
+	return nil
+}
+
+// Close closes the connections. Stop the jobs first.
+func (db *DB) Close() error {
+	return db.pool.Close()
+}
+
+// Pool is the connection pool, for the nodes' other uses of the database.
+func (db *DB) Pool() *sql.DB {
+	return db.pool
+}
+
+// Ping checks that the database answers a query on pnpd's schema.
+func (db *DB) Ping(ctx context.Context) error {
+	var n int
+	if err := db.pool.QueryRowContext(ctx, `SELECT count(*) FROM setting`).Scan(&n); err != nil {
+		return fmt.Errorf("ping database: %w", err)
+	}
+
+	return nil
+}
+
+// redact keeps a connection error's SQLSTATE and message but drops what
+// might repeat the URL.
+func redact(err error) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return fmt.Errorf("%s (SQLSTATE %s)", pgErr.Message, pgErr.Code)
+	}
+
+	return err
+}
