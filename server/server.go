@@ -6,6 +6,7 @@ package server
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -27,6 +28,7 @@ import (
 	"github.com/pnpd/pnpd/messenger"
 	"github.com/pnpd/pnpd/metrics"
 	"github.com/pnpd/pnpd/pnptemplate"
+	"github.com/pnpd/pnpd/postgres"
 	"github.com/pnpd/pnpd/receiving"
 	"github.com/pnpd/pnpd/sandbox"
 	"github.com/pnpd/pnpd/sms"
@@ -37,7 +39,10 @@ import (
 // Config is a validated server configuration.
 type Config struct {
 	Addr    string // listen address, e.g. 127.0.0.1:8080
-	DataDir string // holds pnpd.db
+	DataDir string // holds pnpd.db, and pnpd.key unless KeyFile says
+	// DatabaseURL, a postgres:// URL, keeps the data in PostgreSQL, where
+	// several nodes may share it, rather than in DataDir's SQLite file.
+	DatabaseURL string
 	// KeyFile holds the key that encrypts the channel secrets at rest;
 	// DataDir/pnpd.key when empty. It is created on the first start, and
 	// a database with encrypted secrets never starts without it.
@@ -89,10 +94,23 @@ type Config struct {
 	Logger         *slog.Logger
 }
 
+// database is what the server needs of a store: the SQLite or the
+// PostgreSQL one.
+type database interface {
+	pnpd.Store
+	Jobs() *river.Client[*sql.Tx]
+	Start(ctx context.Context) error
+	Stop(ctx context.Context) error
+	Ping(ctx context.Context) error
+	QueueDepth(ctx context.Context) (map[string]map[string]int, error)
+	Keyring() *keyring.Keyring
+	MakeDue(ctx context.Context, until time.Time) (int, error)
+}
+
 // Server is a running pnpd.
 type Server struct {
 	cfg     Config
-	db      *sqlite.DB
+	db      database
 	clock   *pnpd.OffsetClock
 	http    *http.Server
 	ln      net.Listener
@@ -129,10 +147,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 
 	workers := river.NewWorkers()
-	db, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "pnpd.db"),
-		sqlite.Options{Workers: workers, Logger: cfg.Logger,
-			RescueAfter: cfg.JobRescueAfter, PollInterval: cfg.JobPollInterval,
-			KeyFile: cmp.Or(cfg.KeyFile, filepath.Join(cfg.DataDir, keyring.FileName))})
+	db, err := openDatabase(ctx, cfg, workers)
 	if err != nil {
 		return nil, err
 	}
@@ -145,6 +160,20 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 
 	return s, nil
+}
+
+// openDatabase opens the store cfg names, with the job workers.
+func openDatabase(ctx context.Context, cfg Config, workers *river.Workers) (database, error) {
+	keyFile := cmp.Or(cfg.KeyFile, filepath.Join(cfg.DataDir, keyring.FileName))
+	if cfg.DatabaseURL != "" {
+		return postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{Workers: workers,
+			Logger: cfg.Logger, RescueAfter: cfg.JobRescueAfter,
+			PollInterval: cfg.JobPollInterval, KeyFile: keyFile})
+	}
+
+	return sqlite.Open(ctx, filepath.Join(cfg.DataDir, "pnpd.db"), sqlite.Options{
+		Workers: workers, Logger: cfg.Logger, RescueAfter: cfg.JobRescueAfter,
+		PollInterval: cfg.JobPollInterval, KeyFile: keyFile})
 }
 
 func (s *Server) wire(ctx context.Context, workers *river.Workers) error {
@@ -389,13 +418,14 @@ func ignoreDeadline(err error) error {
 // gives the console's operator admin cfg.AdminPassword, or a generated
 // password that it returns. The admin's sessions end.
 func ResetAdminPassword(ctx context.Context, cfg Config) (string, error) {
-	if _, err := os.Stat(filepath.Join(cfg.DataDir, "pnpd.db")); err != nil {
-		return "", fmt.Errorf("no pnpd data in %s: %w", cfg.DataDir, err)
+	if cfg.DatabaseURL == "" {
+		if _, err := os.Stat(filepath.Join(cfg.DataDir, "pnpd.db")); err != nil {
+			return "", fmt.Errorf("no pnpd data in %s: %w", cfg.DataDir, err)
+		}
 	}
 
-	db, err := sqlite.Open(ctx, filepath.Join(cfg.DataDir, "pnpd.db"), sqlite.Options{
-		Workers: river.NewWorkers(), Logger: slog.New(slog.DiscardHandler),
-		KeyFile: cmp.Or(cfg.KeyFile, filepath.Join(cfg.DataDir, keyring.FileName))})
+	cfg.Logger = slog.New(slog.DiscardHandler)
+	db, err := openDatabase(ctx, cfg, nil)
 	if err != nil {
 		return "", err
 	}

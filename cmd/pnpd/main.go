@@ -67,6 +67,7 @@ Flags:
 type options struct {
 	addr, data, logLevel, logFormat, sandboxToken, countries, defaultCountry string
 	templates, adminPassword, keyFile, smsGateway, smsGatewayToken           string
+	databaseURL                                                              string
 	demo, sandbox, sandboxPublic, webhookPrivate, metrics, pprof             bool
 	rateLimit                                                                float64
 	rescueAfter                                                              time.Duration
@@ -110,6 +111,9 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (options
 	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
 	fs.StringVar(&o.addr, "addr", env("PNPD_ADDR", "127.0.0.1:8080"), "listen address (PNPD_ADDR)")
 	fs.StringVar(&o.data, "data", env("PNPD_DATA", "./pnpd-data"), "data folder (PNPD_DATA)")
+	fs.StringVar(&o.databaseURL, "database-url", env("PNPD_DATABASE_URL", ""),
+		"a postgres:// URL: keep the data in PostgreSQL, which several pnpd nodes may "+
+			"share, rather than in the data folder's SQLite file (PNPD_DATABASE_URL)")
 	fs.StringVar(&o.keyFile, "key-file", env("PNPD_KEY_FILE", ""),
 		"the key that encrypts the channel secrets; <data folder>/pnpd.key when empty, "+
 			"created on the first start; back it up apart from the data (PNPD_KEY_FILE)")
@@ -253,6 +257,9 @@ func (o *options) validate() error {
 	if err := validAdminPassword(o.adminPassword); err != nil {
 		return err
 	}
+	if err := validDatabaseURL(o.databaseURL); err != nil {
+		return err
+	}
 	if u, err := url.Parse(o.smsGateway); o.smsGateway != "" &&
 		(err != nil || u.Host == "" || u.Scheme != "http" && u.Scheme != "https") {
 		return fmt.Errorf("--sms-gateway must be an http or https URL, not %q", o.smsGateway)
@@ -284,6 +291,16 @@ func (o *options) validate() error {
 
 // validAdminPassword refuses a password for admin that an operator could
 // not choose in the console; "" asks for a generated one.
+// validDatabaseURL accepts "" (SQLite) or a PostgreSQL URL; the error never
+// repeats the URL, which may hold a password.
+func validDatabaseURL(u string) error {
+	if u == "" || strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://") {
+		return nil
+	}
+
+	return errors.New("--database-url (PNPD_DATABASE_URL) must be a postgres:// URL")
+}
+
 func validAdminPassword(password string) error {
 	if password == "" {
 		return nil
@@ -352,7 +369,8 @@ func serve(ctx context.Context, o options, stdout, stderr io.Writer) error {
 
 	srv, err := server.New(ctx, server.Config{
 		Templates: catalogue,
-		Addr:      o.addr, DataDir: o.data, Sandbox: o.sandbox, SandboxToken: o.sandboxToken,
+		Addr:      o.addr, DataDir: o.data, DatabaseURL: o.databaseURL,
+		Sandbox: o.sandbox, SandboxToken: o.sandboxToken,
 		KeyFile: o.keyFile, RateLimit: o.rateLimit, ServiceCountries: splitList(o.countries),
 		DefaultCountry: strings.ToUpper(o.defaultCountry), Logger: log,
 		JobRescueAfter: o.rescueAfter, Metrics: o.metrics, Pprof: o.pprof,
@@ -477,12 +495,18 @@ func adminPassword(ctx context.Context, args []string, getenv func(string) strin
 		"data folder (PNPD_DATA)")
 	keyFile := fs.String("key-file", getenv("PNPD_KEY_FILE"),
 		"the key file, when not in the data folder (PNPD_KEY_FILE)")
+	databaseURL := fs.String("database-url", getenv("PNPD_DATABASE_URL"),
+		"the PostgreSQL database, when the data is there (PNPD_DATABASE_URL)")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := validDatabaseURL(*databaseURL); err != nil {
 		return err
 	}
 
 	generated, err := server.ResetAdminPassword(ctx, server.Config{DataDir: *data,
-		KeyFile: *keyFile, AdminPassword: getenv("PNPD_ADMIN_PASSWORD")})
+		DatabaseURL: *databaseURL,
+		KeyFile:     *keyFile, AdminPassword: getenv("PNPD_ADMIN_PASSWORD")})
 	if err != nil {
 		return err
 	}
