@@ -2,7 +2,9 @@ package pnpd
 
 import (
 	"net"
+	"net/http"
 	"net/netip"
+	"strings"
 )
 
 // ClientAddress is the client a request from remoteAddr (host:port) counts
@@ -29,4 +31,12 @@ func ClientAddress(remoteAddr string) string {
 	prefix, _ := addr.Prefix(64)
 
 	return prefix.String()
+}
+
+// OverTLS reports whether the browser reached pnpd over TLS: pnpd's own,
+// or a proxy's in front of it that says so in X-Forwarded-Proto. A forged
+// header can only make a cookie Secure, which takes nothing from whoever
+// forged it.
+func OverTLS(r *http.Request) bool {
+	return r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
 }

@@ -158,7 +158,7 @@ func (c *Console) startSession(w http.ResponseWriter, r *http.Request,
 	}
 
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: id, Path: "/console",
-		HttpOnly: true, Secure: overTLS(r), SameSite: http.SameSiteLaxMode})
+		HttpOnly: true, Secure: pnpd.OverTLS(r), SameSite: http.SameSiteLaxMode})
 
 	return nil
 }
@@ -301,7 +301,7 @@ func (c *Console) logOut(w http.ResponseWriter, r *http.Request) error {
 	}
 
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/console",
-		MaxAge: -1, HttpOnly: true, Secure: overTLS(r), SameSite: http.SameSiteLaxMode})
+		MaxAge: -1, HttpOnly: true, Secure: pnpd.OverTLS(r), SameSite: http.SameSiteLaxMode})
 	http.Redirect(w, r, "/console/login", http.StatusSeeOther)
 
 	return nil
@@ -333,6 +333,10 @@ func EnsureAdmin(ctx context.Context, store pnpd.Store, h Hasher, now time.Time,
 
 	err = store.CreateOperator(ctx, &pnpd.Operator{Username: "admin",
 		PasswordHash: h.Hash(password), CreatedAt: now})
+	if pnpd.ErrorCode(err) == pnpd.EConflict {
+		// Another node on the same database created admin meanwhile.
+		return "", false, nil
+	}
 	if err != nil {
 		return "", false, fmt.Errorf("create the first operator: %w", err)
 	}
@@ -383,11 +387,4 @@ func ResetAdminPassword(ctx context.Context, store pnpd.Store, h Hasher,
 	}
 
 	return generated, nil
-}
-
-// overTLS reports whether the browser reached pnpd over TLS: pnpd's own,
-// or a proxy's in front of it that says so. A forged header can only make
-// a cookie Secure, which takes nothing from whoever forged it.
-func overTLS(r *http.Request) bool {
-	return r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
 }

@@ -595,6 +595,27 @@ func sessionCookie(t *testing.T, resp response) *http.Cookie {
 	return nil
 }
 
+// TestSessionCookieBehindTLSProxy checks that a proxy that ends TLS and
+// says so in X-Forwarded-Proto gets a Secure session cookie, and that plain
+// HTTP does not (a browser would drop it).
+func TestSessionCookieBehindTLSProxy(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	p := e.person(t, phoneA)
+
+	if c := sessionCookie(t, p.signUp("Aiko", "")); c.Secure {
+		t.Errorf("session cookie over plain HTTP is Secure: %+v", c)
+	}
+
+	p.must("POST", "/api/v1/login/code", map[string]string{"phoneNumber": p.phone}, nil)
+	resp := send(t, p.client, "POST", e.url+"/api/v1/login", map[string]string{
+		"phoneNumber": p.phone, "code": e.code(p.phone)},
+		map[string]string{"X-Forwarded-Proto": "https"})
+	if c := sessionCookie(t, resp); !c.Secure {
+		t.Errorf("session cookie behind a TLS proxy is not Secure: %+v", c)
+	}
+}
+
 func TestSessionCookie(t *testing.T) {
 	t.Parallel()
 	e := setup(t)

@@ -58,7 +58,7 @@ func (a *API) rememberForm(w http.ResponseWriter, r *http.Request, f *phoneForm)
 	raw, _ := json.Marshal(f)
 	http.SetCookie(w, &http.Cookie{Name: formCookie,
 		Value: base64.RawURLEncoding.EncodeToString(raw), Path: "/", MaxAge: 600,
-		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
+		HttpOnly: true, Secure: pnpd.OverTLS(r), SameSite: http.SameSiteStrictMode})
 	http.Redirect(w, r, f.Action+"/code", http.StatusSeeOther)
 }
 

@@ -62,7 +62,7 @@ func (a *API) startSession(w http.ResponseWriter, r *http.Request, recipientID s
 		Path:     "/",
 		MaxAge:   int(a.SessionFor.Seconds()),
 		HttpOnly: true,
-		Secure:   r.TLS != nil,
+		Secure:   pnpd.OverTLS(r),
 		SameSite: http.SameSiteLaxMode,
 	})
 
