@@ -234,9 +234,16 @@ func (db *DB) update(ctx context.Context, fn func(pnpd.Queries) error) error {
 
 			return nil
 		}
-		if !retryable(err) || try == maxTries {
+		if !retryable(err) {
 			return err
 		}
+		if try == maxTries {
+			db.log.WarnContext(ctx, "Gave up on a transaction PostgreSQL could not "+
+				"serialize with others", "tries", try, "error", err)
+
+			return err
+		}
+		db.log.DebugContext(ctx, "Running a transaction again", "try", try, "error", err)
 
 		// Back off a little, at random, so that the same transactions do
 		// not collide again.
