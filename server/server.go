@@ -43,6 +43,9 @@ type Config struct {
 	// DatabaseURL, a postgres:// URL, keeps the data in PostgreSQL, where
 	// several nodes may share it, rather than in DataDir's SQLite file.
 	DatabaseURL string
+	// DatabaseMaxConns bounds the node's connections to PostgreSQL, besides
+	// the one that listens for other nodes' news; 20 when zero.
+	DatabaseMaxConns int
 	// KeyFile holds the key that encrypts the channel secrets at rest;
 	// DataDir/pnpd.key when empty. It is created on the first start, and
 	// a database with encrypted secrets never starts without it.
@@ -168,7 +171,8 @@ func openDatabase(ctx context.Context, cfg Config, workers *river.Workers) (data
 	if cfg.DatabaseURL != "" {
 		return postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{Workers: workers,
 			Logger: cfg.Logger, RescueAfter: cfg.JobRescueAfter,
-			PollInterval: cfg.JobPollInterval, KeyFile: keyFile})
+			PollInterval: cfg.JobPollInterval, KeyFile: keyFile,
+			MaxConns: cfg.DatabaseMaxConns})
 	}
 
 	return sqlite.Open(ctx, filepath.Join(cfg.DataDir, "pnpd.db"), sqlite.Options{

@@ -68,6 +68,7 @@ type options struct {
 	addr, data, logLevel, logFormat, sandboxToken, countries, defaultCountry string
 	templates, adminPassword, keyFile, smsGateway, smsGatewayToken           string
 	databaseURL                                                              string
+	databaseMaxConns                                                         int
 	demo, sandbox, sandboxPublic, webhookPrivate, metrics, pprof             bool
 	rateLimit                                                                float64
 	rescueAfter                                                              time.Duration
@@ -114,6 +115,11 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (options
 	fs.StringVar(&o.databaseURL, "database-url", env("PNPD_DATABASE_URL", ""),
 		"a postgres:// URL: keep the data in PostgreSQL, which several pnpd nodes may "+
 			"share, rather than in the data folder's SQLite file (PNPD_DATABASE_URL)")
+	if err := intFlag(fs, env, &o.databaseMaxConns, "database-max-conns",
+		"PNPD_DATABASE_MAX_CONNS", "20", "connections to PostgreSQL a node may hold "+
+			"for its requests and jobs, besides one that listens"); err != nil {
+		return o, err
+	}
 	fs.StringVar(&o.keyFile, "key-file", env("PNPD_KEY_FILE", ""),
 		"the key that encrypts the channel secrets; <data folder>/pnpd.key when empty, "+
 			"created on the first start; back it up apart from the data (PNPD_KEY_FILE)")
@@ -260,6 +266,9 @@ func (o *options) validate() error {
 	if err := validDatabaseURL(o.databaseURL); err != nil {
 		return err
 	}
+	if o.databaseMaxConns < 2 {
+		return errors.New("--database-max-conns (PNPD_DATABASE_MAX_CONNS) must be 2 or more")
+	}
 	if u, err := url.Parse(o.smsGateway); o.smsGateway != "" &&
 		(err != nil || u.Host == "" || u.Scheme != "http" && u.Scheme != "https") {
 		return fmt.Errorf("--sms-gateway must be an http or https URL, not %q", o.smsGateway)
@@ -370,7 +379,8 @@ func serve(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	srv, err := server.New(ctx, server.Config{
 		Templates: catalogue,
 		Addr:      o.addr, DataDir: o.data, DatabaseURL: o.databaseURL,
-		Sandbox: o.sandbox, SandboxToken: o.sandboxToken,
+		DatabaseMaxConns: o.databaseMaxConns,
+		Sandbox:          o.sandbox, SandboxToken: o.sandboxToken,
 		KeyFile: o.keyFile, RateLimit: o.rateLimit, ServiceCountries: splitList(o.countries),
 		DefaultCountry: strings.ToUpper(o.defaultCountry), Logger: log,
 		JobRescueAfter: o.rescueAfter, Metrics: o.metrics, Pprof: o.pprof,
