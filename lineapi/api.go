@@ -33,6 +33,9 @@ type API struct {
 	// RateLimit is each channel's requests per second on each endpoint;
 	// LINE's is 2,000.
 	RateLimit float64
+	// Nodes, when set, says how many pnpd nodes share RateLimit: each node
+	// then allows RateLimit/Nodes() a second. Nil means this node alone.
+	Nodes func() int
 	// Metrics, when set, is told of every request and notification.
 	Metrics Metrics
 	// Templates is the template catalogue template notifications are
@@ -273,24 +276,41 @@ func wellFormedToken(t string) bool {
 	return true
 }
 
-// limit applies LINE's token bucket per channel and endpoint.
+// limit applies LINE's token bucket per channel and endpoint, this node's
+// share of it when several nodes serve the API.
 func (a *API) limit(channelID, endpoint string) error {
 	if a.RateLimit <= 0 {
 		return nil
 	}
 
+	share := rate.Limit(a.RateLimit / float64(a.nodes()))
+	burst := max(1, int(share))
 	key := channelID + " " + endpoint
 	l, ok := a.limiters.Load(key)
 	if !ok {
-		burst := max(1, int(a.RateLimit))
-		l, _ = a.limiters.LoadOrStore(key, rate.NewLimiter(rate.Limit(a.RateLimit), burst))
+		l, _ = a.limiters.LoadOrStore(key, rate.NewLimiter(share, burst))
 	}
 
-	if !l.(*rate.Limiter).Allow() {
+	lim := l.(*rate.Limiter)
+	// A node joining or leaving changes every node's share.
+	if lim.Limit() != share {
+		lim.SetLimit(share)
+		lim.SetBurst(burst)
+	}
+	if !lim.Allow() {
 		return fail(http.StatusTooManyRequests, msgRateLimited)
 	}
 
 	return nil
+}
+
+// nodes is how many nodes share the rate limit, at least 1.
+func (a *API) nodes() int {
+	if a.Nodes == nil {
+		return 1
+	}
+
+	return max(1, a.Nodes())
 }
 
 type requestIDKey struct{}

@@ -37,6 +37,22 @@ func (b *Broker) Publish(recipientIDs ...string) {
 	}
 }
 
+// PublishAll wakes every open page of every recipient, for when changes
+// may have been missed: each page then reloads what it shows.
+func (b *Broker) PublishAll() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+
+	for _, pages := range b.subs {
+		for ch := range pages {
+			select {
+			case ch <- struct{}{}:
+			default:
+			}
+		}
+	}
+}
+
 func (b *Broker) subscribe(recipientID string) (<-chan struct{}, func()) {
 	ch := make(chan struct{}, 1)
 	b.mu.Lock()

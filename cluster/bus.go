@@ -1,0 +1,338 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgxlisten"
+)
+
+// The channels the nodes notify each other on.
+const (
+	recipientsChannel = "pnpd_recipients_changed"
+	channelsChannel   = "pnpd_channels_changed"
+	clockChannel      = "pnpd_clock_moved"
+)
+
+const (
+	// batchDelay is how long the Bus gathers signals before it sends them:
+	// a burst of deliveries then costs a few notifications, not one each.
+	batchDelay = 5 * time.Millisecond
+	// retryDelay is how long the Bus waits to send again after a failure.
+	retryDelay = time.Second
+	// sendTimeout bounds one attempt to send, and the last one at stop.
+	sendTimeout = 5 * time.Second
+	// reconnectDelay is how long the listener waits before it reconnects.
+	reconnectDelay = time.Second
+)
+
+// Handlers are what a node does when other nodes signal. They run one at
+// a time on the listener's goroutine, so each should return quickly; a nil
+// handler ignores its signal.
+type Handlers struct {
+	// Changed is called with recipients whose chats changed on another
+	// node, to wake their pages here.
+	Changed func(recipientIDs ...string)
+	// ChannelsChanged is called when another node changed a channel or
+	// revoked an access token, to empty what this node remembers of them.
+	ChannelsChanged func()
+	// ClockMoved is called when another node moved the sandbox's clock, to
+	// read the stored offset again.
+	ClockMoved func()
+	// Resync is called each time the listener has (re)connected: what was
+	// signalled while it was away is lost, so caches should be emptied and
+	// every page woken.
+	Resync func()
+}
+
+// Bus carries signals between the nodes sharing a database: recipients
+// whose chats changed, channels changed and the clock moved.
+//
+// Call Publish, ChannelsChanged and ClockMoved after the commit that
+// caused them. The Bus sends on a pooled connection of its own rather than
+// inside the store's transaction, where NOTIFY would go out exactly at
+// commit: so the Bus needs nothing from the store, and a failure to signal
+// never fails a write. The price is a short window: another node may act
+// on its old view for a few milliseconds after the commit (a revoked token
+// may still be accepted there, say).
+//
+// Signals that cannot be sent stay pending and are sent again every second
+// until the database takes them, so they arrive at least once; only those
+// pending when the node stops and the database is still unreachable are
+// lost. A listener that loses its connection misses what is sent until it
+// is back, which is what Handlers.Resync is for.
+//
+// A node does not hear its own signals: it should act on them directly.
+// The listener's connection is named pnpd-bus-<node> (application_name),
+// so that it can be found in pg_stat_activity.
+type Bus struct {
+	pool *pgxpool.Pool
+	node string
+	h    Handlers
+	log  *slog.Logger
+
+	wake chan struct{} // holds one token when signals are pending
+
+	mu      sync.Mutex
+	pending signals
+
+	// Only the listener's goroutine reads and writes these.
+	channels int       // how many channels it listens on
+	conn     *pgx.Conn // the connection being set up
+	listened int       // channels LISTENed on conn so far
+}
+
+// signals are what the Bus has yet to send.
+type signals struct {
+	recipients      map[string]struct{}
+	channelsChanged bool
+	clockMoved      bool
+}
+
+// NewBus returns a Bus for node that sends through pool and listens on a
+// connection of its own, configured as pool's are. Run starts it.
+func NewBus(pool *pgxpool.Pool, node string, h Handlers, log *slog.Logger) *Bus {
+	return &Bus{pool: pool, node: node, h: withDefaults(h), log: log,
+		wake: make(chan struct{}, 1), pending: signals{recipients: map[string]struct{}{}}}
+}
+
+// withDefaults makes every nil handler one that does nothing.
+func withDefaults(h Handlers) Handlers {
+	nothing := func() {}
+	if h.Changed == nil {
+		h.Changed = func(...string) {}
+	}
+	if h.ChannelsChanged == nil {
+		h.ChannelsChanged = nothing
+	}
+	if h.ClockMoved == nil {
+		h.ClockMoved = nothing
+	}
+	if h.Resync == nil {
+		h.Resync = nothing
+	}
+
+	return h
+}
+
+// Publish tells the other nodes that the recipients' chats changed. It
+// never blocks: the IDs are sent a few milliseconds later, each once,
+// together with any published meanwhile.
+func (b *Bus) Publish(recipientIDs ...string) {
+	b.signal(func(s *signals) {
+		for _, id := range recipientIDs {
+			// An ID that cannot be carried is none of pnpd's.
+			if plausibleID(id) {
+				s.recipients[id] = struct{}{}
+			}
+		}
+	})
+}
+
+// ChannelsChanged tells the other nodes that a channel changed or an
+// access token was revoked. It never blocks.
+func (b *Bus) ChannelsChanged() {
+	b.signal(func(s *signals) { s.channelsChanged = true })
+}
+
+// ClockMoved tells the other nodes that the sandbox's clock moved. It
+// never blocks.
+func (b *Bus) ClockMoved() {
+	b.signal(func(s *signals) { s.clockMoved = true })
+}
+
+// signal records a signal and wakes the sender.
+func (b *Bus) signal(add func(*signals)) {
+	b.mu.Lock()
+	add(&b.pending)
+	b.mu.Unlock()
+
+	select {
+	case b.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run listens and sends until ctx is done, then sends what is pending.
+func (b *Bus) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	wg.Go(func() { b.sendLoop(ctx) })
+	err := b.listener().Listen(ctx)
+	wg.Wait()
+	if ctx.Err() != nil {
+		return nil
+	}
+
+	return fmt.Errorf("cluster bus: %w", err)
+}
+
+// sendLoop sends pending signals whenever there are some, until ctx is
+// done; then it sends what is left.
+func (b *Bus) sendLoop(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			_ = b.sendPending(context.WithoutCancel(ctx))
+			return
+		case <-b.wake:
+		}
+
+		// Waiting a moment gathers a burst's signals into few notifications.
+		sleep(ctx, batchDelay)
+		if err := b.sendPending(ctx); err != nil {
+			sleep(ctx, retryDelay)
+		}
+	}
+}
+
+// sendPending sends every pending signal in one round trip, or none: what
+// could not be sent stays pending.
+func (b *Bus) sendPending(ctx context.Context) error {
+	s := b.take()
+	if len(s.recipients) == 0 && !s.channelsChanged && !s.clockMoved {
+		return nil
+	}
+
+	ctx, cancel := context.WithTimeout(ctx, sendTimeout)
+	defer cancel()
+	if err := b.send(ctx, s); err != nil {
+		b.signal(func(p *signals) { p.merge(s) })
+		if !errors.Is(err, context.Canceled) {
+			b.log.ErrorContext(ctx, "Could not signal the other nodes", "error", err)
+		}
+
+		return err
+	}
+
+	return nil
+}
+
+// send notifies the other nodes. A batch runs as one implicit transaction,
+// so either every notification is delivered or none is.
+func (b *Bus) send(ctx context.Context, s signals) error {
+	const notify = "SELECT pg_notify($1, $2)"
+	batch := &pgx.Batch{}
+	for _, p := range payloads(b.node, slices.Collect(maps.Keys(s.recipients))) {
+		batch.Queue(notify, recipientsChannel, p)
+	}
+	if s.channelsChanged {
+		batch.Queue(notify, channelsChannel, b.node)
+	}
+	if s.clockMoved {
+		batch.Queue(notify, clockChannel, b.node)
+	}
+
+	if err := b.pool.SendBatch(ctx, batch).Close(); err != nil {
+		return fmt.Errorf("notify: %w", err)
+	}
+
+	return nil
+}
+
+// take empties the pending signals and returns them.
+func (b *Bus) take() signals {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+
+	s := b.pending
+	b.pending = signals{recipients: map[string]struct{}{}}
+
+	return s
+}
+
+// merge adds other's signals to s.
+func (s *signals) merge(other signals) {
+	maps.Copy(s.recipients, other.recipients)
+	s.channelsChanged = s.channelsChanged || other.channelsChanged
+	s.clockMoved = s.clockMoved || other.clockMoved
+}
+
+// sleep waits for d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
+
+// listener listens on every channel, each with a handler that acts on
+// other nodes' notifications.
+func (b *Bus) listener() *pgxlisten.Listener {
+	l := &pgxlisten.Listener{Connect: b.connect, LogError: b.logListenError,
+		ReconnectDelay: reconnectDelay}
+	acts := map[string]func(items []string){
+		recipientsChannel: func(ids []string) { b.h.Changed(ids...) },
+		channelsChannel:   func([]string) { b.h.ChannelsChanged() },
+		clockChannel:      func([]string) { b.h.ClockMoved() },
+	}
+	for channel, act := range acts {
+		l.Handle(channel, handler{bus: b, act: act})
+	}
+	b.channels = len(acts)
+
+	return l
+}
+
+// connect opens the listener's connection, named after the node.
+func (b *Bus) connect(ctx context.Context) (*pgx.Conn, error) {
+	cfg := b.pool.Config().ConnConfig.Copy()
+	cfg.RuntimeParams["application_name"] = "pnpd-bus-" + b.node
+
+	return pgx.ConnectConfig(ctx, cfg)
+}
+
+func (b *Bus) logListenError(ctx context.Context, err error) {
+	// Stopping ends the listener's wait with an error too.
+	if ctx.Err() != nil {
+		return
+	}
+	b.log.WarnContext(ctx, "Lost the other nodes' signals; reconnecting", "error", err)
+}
+
+// listening counts the channels LISTENed on conn and resyncs once all are:
+// from then on nothing is missed, and what came before may have been.
+func (b *Bus) listening(conn *pgx.Conn) {
+	if conn != b.conn {
+		b.conn, b.listened = conn, 0
+	}
+	b.listened++
+	if b.listened == b.channels {
+		b.log.Info("Listening to the other nodes", "node", b.node)
+		b.h.Resync()
+	}
+}
+
+// handler hands other nodes' notifications on one channel to act.
+type handler struct {
+	bus *Bus
+	act func(items []string)
+}
+
+// HandleNotification acts on a notification unless this node sent it.
+func (h handler) HandleNotification(_ context.Context, n *pgconn.Notification,
+	_ *pgx.Conn) error {
+	if node, items := parse(n.Payload); node != h.bus.node {
+		h.act(items)
+	}
+
+	return nil
+}
+
+// HandleBacklog is called after each LISTEN on a new connection.
+func (h handler) HandleBacklog(_ context.Context, _ string, conn *pgx.Conn) error {
+	h.bus.listening(conn)
+
+	return nil
+}

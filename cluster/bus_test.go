@@ -1,0 +1,187 @@
+package cluster_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/pnpd/pnpd/cluster"
+)
+
+// node is a Bus and what its handlers heard from the other nodes.
+type node struct {
+	id       string
+	bus      *cluster.Bus
+	changed  chan []string
+	channels chan struct{}
+	clock    chan struct{}
+	resync   chan struct{}
+}
+
+// startNode starts a node's Bus on db and waits until it listens.
+func startNode(t *testing.T, db *database, id string) *node {
+	t.Helper()
+
+	n := &node{id: id, changed: make(chan []string, 1000),
+		channels: make(chan struct{}, 10), clock: make(chan struct{}, 10),
+		resync: make(chan struct{}, 10)}
+	n.bus = cluster.NewBus(db.pool(t), id, cluster.Handlers{
+		Changed:         func(ids ...string) { n.changed <- ids },
+		ChannelsChanged: func() { n.channels <- struct{}{} },
+		ClockMoved:      func() { n.clock <- struct{}{} },
+		Resync:          func() { n.resync <- struct{}{} },
+	}, slog.New(slog.DiscardHandler))
+	run(t, n.bus.Run)
+	receive(t, n.resync, id+" listening")
+
+	return n
+}
+
+// receive waits for one signal on ch.
+func receive[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+
+	var v T
+	select {
+	case v = <-ch:
+	case <-time.After(wait):
+		t.Fatalf("%s: nothing within %v", what, wait)
+	}
+
+	return v
+}
+
+// receiveIDs waits until n has heard of want recipients in all, and
+// returns them sorted along with how many calls brought them.
+func receiveIDs(t *testing.T, n *node, want int) (ids []string, calls int) {
+	t.Helper()
+
+	for len(ids) < want {
+		ids = append(ids, receive(t, n.changed, n.id+" hearing recipients")...)
+		calls++
+	}
+	slices.Sort(ids)
+
+	return ids, calls
+}
+
+// TestPublish: a delivery committed on one node wakes the recipient's
+// pages on the others, each recipient once, and the sender hears nothing
+// of its own.
+func TestPublish(t *testing.T) {
+	t.Parallel()
+	db := setup(t)
+	a, b := startNode(t, db, "a"), startNode(t, db, "b")
+
+	a.bus.Publish("aiko", "ben")
+	a.bus.Publish("ben")
+	if got, _ := receiveIDs(t, b, 2); !slices.Equal(got, []string{"aiko", "ben"}) {
+		t.Errorf("b heard %q, want aiko and ben once each", got)
+	}
+
+	// a's own notification was committed before b's answer, so a would
+	// hear it first.
+	b.bus.Publish("chie")
+	if got := receive(t, a.changed, "a hearing b"); !slices.Equal(got, []string{"chie"}) {
+		t.Errorf("a heard %q first, want only b's chie", got)
+	}
+}
+
+// TestPublishLargeBatch: thousands of recipients at once do not fit one
+// notification; every one still reaches the other node.
+func TestPublishLargeBatch(t *testing.T) {
+	t.Parallel()
+	db := setup(t)
+	a, b := startNode(t, db, "a"), startNode(t, db, "b")
+
+	var want []string
+	for i := range 3000 {
+		want = append(want, fmt.Sprintf("%026d", i))
+	}
+	a.bus.Publish(want...)
+
+	got, calls := receiveIDs(t, b, len(want))
+	if !slices.Equal(got, want) {
+		t.Errorf("b heard %d recipients, want the %d published", len(got), len(want))
+	}
+	if calls < 10 {
+		t.Errorf("the recipients came in %d notifications, want 10 or more", calls)
+	}
+}
+
+// TestChannelsChangedAndClockMoved: the other nodes hear that channels
+// changed and the clock moved; the sender does not.
+func TestChannelsChangedAndClockMoved(t *testing.T) {
+	t.Parallel()
+	db := setup(t)
+	a, b := startNode(t, db, "a"), startNode(t, db, "b")
+	tests := []struct {
+		name string
+		send func(*node)
+		hear func(*node) chan struct{}
+	}{
+		{"channels changed", func(n *node) { n.bus.ChannelsChanged() },
+			func(n *node) chan struct{} { return n.channels }},
+		{"clock moved", func(n *node) { n.bus.ClockMoved() },
+			func(n *node) chan struct{} { return n.clock }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.send(a)
+			receive(t, tc.hear(b), "b hearing a")
+
+			// Notifications arrive in the order they were committed: had a
+			// heard its own signal, b's would be waiting behind it once a
+			// hears b's later recipient.
+			tc.send(b)
+			receive(t, tc.hear(a), "a hearing b")
+			b.bus.Publish("aiko")
+			receive(t, a.changed, "a hearing b's recipient")
+			if got := len(tc.hear(a)); got != 0 {
+				t.Errorf("a heard the signal %d more times, want once, from b", got)
+			}
+		})
+	}
+}
+
+// TestResync: when the listener's connection is lost, the node reconnects
+// by itself and resyncs, since it may have missed signals meanwhile.
+func TestResync(t *testing.T) {
+	t.Parallel()
+	db := setup(t)
+	a, b := startNode(t, db, "a"), startNode(t, db, "b")
+
+	var killed bool
+	err := db.admin.QueryRow(context.Background(), `SELECT pg_terminate_backend(pid)
+		FROM pg_stat_activity WHERE application_name = $1`, "pnpd-bus-a").Scan(&killed)
+	if err != nil || !killed {
+		t.Fatalf("terminate a's listener: %v, %v", killed, err)
+	}
+
+	receive(t, a.resync, "a resyncing")
+	b.bus.Publish("aiko")
+	if got := receive(t, a.changed, "a hearing b"); !slices.Equal(got, []string{"aiko"}) {
+		t.Errorf("a heard %q after reconnecting, want aiko", got)
+	}
+}
+
+// TestPublishNeverBlocks: a node publishes even when it cannot send yet;
+// what it published goes out once it can.
+func TestPublishNeverBlocks(t *testing.T) {
+	t.Parallel()
+	db := setup(t)
+	b := startNode(t, db, "b")
+	bus := cluster.NewBus(db.pool(t), "a", cluster.Handlers{}, slog.New(slog.DiscardHandler))
+
+	for i := range 10000 {
+		bus.Publish(fmt.Sprint(i % 10))
+	}
+	run(t, bus.Run)
+
+	if got, _ := receiveIDs(t, b, 10); len(got) != 10 {
+		t.Errorf("b heard %d recipients, want the 10 published before a ran", len(got))
+	}
+}
