@@ -58,6 +58,11 @@ type Options struct {
 	// ChannelsChanged, when set, is called after a commit that changed a
 	// channel or an access token, for the other nodes to hear of it.
 	ChannelsChanged func()
+	// CacheChannels keeps channels and the tokens that find them in
+	// memory. Set it only when the other nodes' changes are heard of, and
+	// ChannelsCommitted called for each: until then, this node still sees
+	// the old channel, or a revoked token still works here.
+	CacheChannels bool
 }
 
 // DB is a pnpd.Store on a PostgreSQL database.
@@ -140,11 +145,9 @@ func (db *DB) init(ctx context.Context, opts Options) error {
 		return fmt.Errorf("create job client: %w", err)
 	}
 
-	// Other nodes change channels and tokens too, and only a node that
-	// hears of it at once could cache them; the server does that through
-	// the cluster's notifications when it has them.
 	db.DB = sqlstore.New(sqlstore.Config{Dialect: dialect, Read: db.pool, Write: db.pool,
-		Update: db.update, Jobs: jobs, Logger: opts.Logger})
+		Update: db.update, Jobs: jobs, CacheChannels: opts.CacheChannels,
+		Logger: opts.Logger})
 
 	keys, err := db.openKeys(ctx, opts)
 	if err != nil {

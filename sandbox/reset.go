@@ -24,6 +24,7 @@ func (a *API) reset(w http.ResponseWriter, r *http.Request) error {
 	if err := Reset(r.Context(), a.Store, a.Clock, req.KeepChannels); err != nil {
 		return err
 	}
+	a.clockMoved()
 	a.Log.InfoContext(r.Context(), "Sandbox reset", "keep_channels", req.KeepChannels)
 	w.WriteHeader(http.StatusNoContent)
 

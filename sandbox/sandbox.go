@@ -35,6 +35,9 @@ type API struct {
 	Receiving *receiving.Service
 	Token     string
 	Log       *slog.Logger
+	// ClockMoved, when set, is told after the clock's offset is saved, for
+	// other nodes on the same database to read it.
+	ClockMoved func()
 	// Expire runs the expiry sweep after the clock moved.
 	Expire func(ctx context.Context) error
 	// JobsDue, when set, makes every background job scheduled at or before
@@ -234,6 +237,7 @@ func (a *API) setOffset(ctx context.Context, offset time.Duration) error {
 	}
 
 	a.Clock.SetOffset(offset)
+	a.clockMoved()
 	// The magic numbers' last SMS verifications follow the clock, so that
 	// they behave as before whatever it says.
 	err = a.Store.Update(ctx, func(q pnpd.Queries) error {
@@ -244,6 +248,12 @@ func (a *API) setOffset(ctx context.Context, offset time.Duration) error {
 	}
 
 	return a.Expire(ctx)
+}
+
+func (a *API) clockMoved() {
+	if a.ClockMoved != nil {
+		a.ClockMoved()
+	}
 }
 
 // makeDue runs at once the jobs due by wall-clock time until.

@@ -108,17 +108,22 @@ type database interface {
 	QueueDepth(ctx context.Context) (map[string]map[string]int, error)
 	Keyring() *keyring.Keyring
 	MakeDue(ctx context.Context, until time.Time) (int, error)
+	// ChannelsCommitted forgets the channels and tokens the store
+	// remembers, when another node changed them.
+	ChannelsCommitted()
 }
 
 // Server is a running pnpd.
 type Server struct {
-	cfg     Config
-	db      database
-	clock   *pnpd.OffsetClock
-	http    *http.Server
-	ln      net.Listener
-	log     *slog.Logger
-	broker  *messenger.Broker
+	cfg    Config
+	db     database
+	clock  *pnpd.OffsetClock
+	http   *http.Server
+	ln     net.Listener
+	log    *slog.Logger
+	broker *messenger.Broker
+	// peers are the other nodes on the same PostgreSQL; nil on SQLite.
+	peers   *peers
 	recv    *receiving.Service
 	metrics *metrics.Metrics
 	// webhooks sends the webhooks and the webhook test.
@@ -149,30 +154,54 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("create data folder: %w", err)
 	}
 
-	workers := river.NewWorkers()
-	db, err := openDatabase(ctx, cfg, workers)
-	if err != nil {
-		return nil, err
+	s := &Server{cfg: cfg, clock: &pnpd.OffsetClock{}, log: cfg.Logger,
+		metrics: metrics.New(), broker: messenger.NewBroker()}
+	if cfg.DatabaseURL != "" {
+		p, err := newPeers(ctx, s)
+		if err != nil {
+			return nil, err
+		}
+		s.peers = p
 	}
 
-	s := &Server{cfg: cfg, db: db, clock: &pnpd.OffsetClock{}, log: cfg.Logger,
-		metrics: metrics.New()}
+	workers := river.NewWorkers()
+	db, err := openDatabase(ctx, cfg, workers, s.peers)
+	if err != nil {
+		s.closePeers()
+		return nil, err
+	}
+	s.db = db
+
 	if err := s.wire(ctx, workers); err != nil {
 		db.Close()
+		s.closePeers()
 		return nil, err
 	}
 
 	return s, nil
 }
 
+func (s *Server) closePeers() {
+	if s.peers != nil {
+		s.peers.close()
+	}
+}
+
 // openDatabase opens the store cfg names, with the job workers.
-func openDatabase(ctx context.Context, cfg Config, workers *river.Workers) (database, error) {
+// On PostgreSQL, with peers, it remembers channels and tokens, as the
+// peers tell it what the other nodes changed, and tells them its changes.
+func openDatabase(ctx context.Context, cfg Config, workers *river.Workers,
+	p *peers) (database, error) {
 	keyFile := cmp.Or(cfg.KeyFile, filepath.Join(cfg.DataDir, keyring.FileName))
 	if cfg.DatabaseURL != "" {
-		return postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{Workers: workers,
-			Logger: cfg.Logger, RescueAfter: cfg.JobRescueAfter,
-			PollInterval: cfg.JobPollInterval, KeyFile: keyFile,
-			MaxConns: cfg.DatabaseMaxConns})
+		opts := postgres.Options{Workers: workers, Logger: cfg.Logger,
+			RescueAfter: cfg.JobRescueAfter, PollInterval: cfg.JobPollInterval,
+			KeyFile: keyFile, MaxConns: cfg.DatabaseMaxConns}
+		if p != nil {
+			opts.CacheChannels, opts.ChannelsChanged = true, p.bus.ChannelsChanged
+		}
+
+		return postgres.Open(ctx, cfg.DatabaseURL, opts)
 	}
 
 	return sqlite.Open(ctx, filepath.Join(cfg.DataDir, "pnpd.db"), sqlite.Options{
@@ -206,9 +235,8 @@ func (s *Server) wire(ctx context.Context, workers *river.Workers) error {
 		rules.ServiceCountries = s.cfg.ServiceCountries
 	}
 
-	s.broker = messenger.NewBroker()
 	recv := &receiving.Service{Store: s.db, Rules: rules, Clock: s.clock, Log: s.log,
-		Changed: s.broker.Publish, Outcomes: s.metrics.Notifications}
+		Changed: s.changed, Outcomes: s.metrics.Notifications}
 	s.recv = recv
 	if s.cfg.Sandbox {
 		// The magic numbers always behave one way: nothing acts on them.
@@ -266,7 +294,7 @@ func (s *Server) routes(recv *receiving.Service) http.Handler {
 	(&lineapi.API{Store: s.db, Receiving: recv, Clock: s.clock, Log: s.log,
 		RateLimit: s.cfg.RateLimit, Metrics: s.metrics, Templates: s.cfg.Templates,
 		Words: messenger.Words, Webhooks: s.webhooks,
-		TokenKey: s.db.Keyring().TokenKey()}).Register(mux)
+		TokenKey: s.db.Keyring().TokenKey(), Nodes: s.liveNodes}).Register(mux)
 
 	outbox := &sms.Outbox{Store: s.db, Clock: s.clock, HideCodes: !s.cfg.Sandbox}
 	codes := &sms.Codes{Store: s.db, Clock: s.clock, Limits: sms.DefaultLimits(), Log: s.log,
@@ -278,7 +306,7 @@ func (s *Server) routes(recv *receiving.Service) http.Handler {
 
 	if s.cfg.Sandbox {
 		(&sandbox.API{Store: s.db, Clock: s.clock, Receiving: recv, Token: s.cfg.SandboxToken,
-			Log: s.log, Expire: expire(recv), JobsDue: s.db.MakeDue,
+			Log: s.log, Expire: expire(recv), JobsDue: s.db.MakeDue, ClockMoved: s.clockMoved,
 			MaxFaultDelay: s.faultDelayLimit(),
 			Templates:     s.cfg.Templates, Codes: codes,
 			DefaultCountry: s.cfg.DefaultCountry}).Register(mux)
@@ -330,6 +358,31 @@ func (s *Server) faultDelayLimit() time.Duration {
 	return webhook.FaultDelayLimit(cmp.Or(s.cfg.JobRescueAfter, sqlite.DefaultRescueAfter))
 }
 
+// changed wakes the pages of recipients whose chats changed: here at once,
+// and on the other nodes through the peers.
+func (s *Server) changed(recipientIDs ...string) {
+	s.broker.Publish(recipientIDs...)
+	if s.peers != nil {
+		s.peers.bus.Publish(recipientIDs...)
+	}
+}
+
+// liveNodes is how many nodes share the per-channel rate limits.
+func (s *Server) liveNodes() int {
+	if s.peers == nil {
+		return 1
+	}
+
+	return s.peers.nodes.Live()
+}
+
+// clockMoved tells the other nodes that the sandbox clock moved.
+func (s *Server) clockMoved() {
+	if s.peers != nil {
+		s.peers.bus.ClockMoved()
+	}
+}
+
 // Store is the server's store, for seeding and tests.
 func (s *Server) Store() pnpd.Store { return s.db }
 
@@ -357,6 +410,9 @@ func (s *Server) Start(ctx context.Context) error {
 	if err := s.db.Start(ctx); err != nil {
 		ln.Close()
 		return err
+	}
+	if s.peers != nil {
+		s.peers.start()
 	}
 	s.started.Store(true)
 
@@ -405,6 +461,7 @@ func (s *Server) stop(ctx context.Context) error {
 		defer cancel()
 		errs = append(errs, s.db.Stop(jobsCtx))
 	}
+	s.closePeers()
 	errs = append(errs, s.db.Close())
 
 	return errors.Join(errs...)
@@ -429,7 +486,7 @@ func ResetAdminPassword(ctx context.Context, cfg Config) (string, error) {
 	}
 
 	cfg.Logger = slog.New(slog.DiscardHandler)
-	db, err := openDatabase(ctx, cfg, nil)
+	db, err := openDatabase(ctx, cfg, nil, nil)
 	if err != nil {
 		return "", err
 	}

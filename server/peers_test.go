@@ -1,0 +1,176 @@
+package server_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pnpd/pnpd/internal/pgtest"
+	"github.com/pnpd/pnpd/server"
+	"github.com/pnpd/pnpd/server/servertest"
+)
+
+// twoNodes starts two sandbox nodes on one new PostgreSQL database, with
+// one key file, and seeds the demo through the first.
+func twoNodes(t *testing.T) (a, b *env) {
+	t.Helper()
+
+	url := pgtest.NewDatabase(t, "")
+	key := filepath.Join(t.TempDir(), "pnpd.key")
+	node := func() server.Config {
+		return server.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), DatabaseURL: url,
+			KeyFile: key, Sandbox: true, SandboxToken: sandboxToken,
+			Logger: slog.New(slog.DiscardHandler)}
+	}
+
+	srvA, demo := startOn(t, node())
+	srvB := servertest.Start(t, node())
+
+	return &env{t: t, srv: srvA, url: srvA.URL(), demo: demo},
+		&env{t: t, srv: srvB, url: srvB.URL(), demo: demo}
+}
+
+// TestLiveUpdatesAcrossNodes: a recipient's page open on node A hears of a
+// notification that node B delivered.
+func TestLiveUpdatesAcrossNodes(t *testing.T) {
+	t.Parallel()
+
+	a, b := twoNodes(t)
+	p := a.person(aiko)
+	p.logIn()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, "GET", a.url+"/events", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := p.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+
+	changed := make(chan struct{}, 1)
+	go func() {
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+			if sc.Text() == "event: changed" {
+				changed <- struct{}{}
+				return
+			}
+		}
+	}()
+
+	// The stream is open once its headers arrived; a first "changed" may
+	// come from node A's listener connecting, so wait until it is quiet.
+	drain(changed, 500*time.Millisecond)
+	b.mustPush(aiko, http.StatusOK)
+	select {
+	case <-changed:
+	case <-ctx.Done():
+		t.Fatal("the page on node A heard nothing of node B's delivery")
+	}
+}
+
+// drain takes what arrives on c until it has been quiet for d.
+func drain(c <-chan struct{}, d time.Duration) {
+	for {
+		select {
+		case <-c:
+		case <-time.After(d):
+			return
+		}
+	}
+}
+
+// TestRevokedTokenAcrossNodes: a token revoked on node A stops working on
+// node B, which had it in memory, within moments.
+func TestRevokedTokenAcrossNodes(t *testing.T) {
+	t.Parallel()
+
+	a, b := twoNodes(t)
+	form := "grant_type=client_credentials&client_id=" + a.demo.Credentials.ChannelID +
+		"&client_secret=" + a.demo.Credentials.ChannelSecret
+	issued := sendForm(t, a.url+"/v2/oauth/accessToken", form)
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.Unmarshal(issued.body, &tok); err != nil || tok.AccessToken == "" {
+		t.Fatalf("issue token: %d %s", issued.status, issued.body)
+	}
+
+	if resp := b.push(tok.AccessToken, aiko); resp.status != http.StatusOK {
+		t.Fatalf("push on node B: %d %s", resp.status, resp.body)
+	}
+	if resp := sendForm(t, a.url+"/v2/oauth/revoke", "access_token="+tok.AccessToken); resp.status != http.StatusOK {
+		t.Fatalf("revoke on node A: %d %s", resp.status, resp.body)
+	}
+
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		resp := b.push(tok.AccessToken, aiko)
+		if resp.status == http.StatusUnauthorized {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("node B still takes the revoked token: %d %s", resp.status, resp.body)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestSandboxClockAcrossNodes: the clock moved on node A is node B's too.
+func TestSandboxClockAcrossNodes(t *testing.T) {
+	t.Parallel()
+
+	a, b := twoNodes(t)
+	// Node B may read the first move as its listener connects; by the time
+	// it shows, B listens, and only A's signal can bring the second.
+	a.advance(time.Hour)
+	waitForOffset(t, b, time.Hour)
+	a.advance(47 * time.Hour)
+	waitForOffset(t, b, 48*time.Hour)
+}
+
+// waitForOffset waits up to 5 s for e's sandbox clock to be want ahead.
+func waitForOffset(t *testing.T, e *env, want time.Duration) {
+	t.Helper()
+
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var clock struct {
+			OffsetSeconds int64 `json:"offsetSeconds"`
+		}
+		e.sandbox("GET", "/sandbox/v1/clock", nil, &clock)
+		if clock.OffsetSeconds == int64(want.Seconds()) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the other node's clock is %d s ahead, want %v", clock.OffsetSeconds,
+				want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func sendForm(t *testing.T, url, form string) response {
+	t.Helper()
+
+	resp, err := http.Post(url, "application/x-www-form-urlencoded", strings.NewReader(form))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+
+	var body json.RawMessage
+	_ = json.NewDecoder(resp.Body).Decode(&body)
+
+	return response{status: resp.StatusCode, header: resp.Header, body: body}
+}
