@@ -174,3 +174,23 @@ func sendForm(t *testing.T, url, form string) response {
 
 	return response{status: resp.StatusCode, header: resp.Header, body: body}
 }
+
+// TestDatabaseKeepsItsMode: a platform refuses a PostgreSQL database a
+// sandbox used, naming it without its URL, which may hold a password.
+func TestDatabaseKeepsItsMode(t *testing.T) {
+	t.Parallel()
+
+	url := pgtest.NewDatabase(t, "")
+	key := filepath.Join(t.TempDir(), "pnpd.key")
+	cfg := server.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), DatabaseURL: url,
+		KeyFile: key, Sandbox: true, SandboxToken: sandboxToken}
+	servertest.Stop(t, servertest.Start(t, cfg))
+
+	cfg.Sandbox, cfg.PasswordHasher = false, servertest.CheapHasher
+	_, err := server.New(t.Context(), cfg)
+	if err == nil || !strings.Contains(err.Error(), "PNPD_DATABASE_URL") ||
+		strings.Contains(err.Error(), url) {
+		t.Fatalf("platform on a sandbox's database: %v; want a refusal naming "+
+			"PNPD_DATABASE_URL, not its URL", err)
+	}
+}

@@ -342,14 +342,31 @@ func (s *Server) checkMode(ctx context.Context) error {
 	case stored == mode:
 		return nil
 	case s.cfg.Sandbox:
-		return fmt.Errorf("the data folder %s holds a platform's data: sandbox mode "+
-			"(--sandbox, --demo) would let anyone with the sandbox token move its "+
-			"clock and wipe it; give the sandbox a data folder of its own", s.cfg.DataDir)
+		return fmt.Errorf("%s holds a platform's data: sandbox mode (--sandbox, "+
+			"--demo) would let anyone with the sandbox token move its clock and wipe "+
+			"it; give the sandbox %s of its own", s.where(), s.whatKind())
 	default:
-		return fmt.Errorf("the data folder %s holds a sandbox's test data and moved "+
-			"clock: start it with --sandbox, or give the platform a data folder of "+
-			"its own", s.cfg.DataDir)
+		return fmt.Errorf("%s holds a sandbox's test data and moved clock: start it "+
+			"with --sandbox, or give the platform %s of its own", s.where(), s.whatKind())
 	}
+}
+
+// where names the store in messages: the data folder, or the database,
+// whose URL may hold a password.
+func (s *Server) where() string {
+	if s.cfg.DatabaseURL != "" {
+		return "the database PNPD_DATABASE_URL names"
+	}
+
+	return "the data folder " + s.cfg.DataDir
+}
+
+func (s *Server) whatKind() string {
+	if s.cfg.DatabaseURL != "" {
+		return "a database"
+	}
+
+	return "a data folder"
 }
 
 // faultDelayLimit is the longest delay fault this server's job settings
