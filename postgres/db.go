@@ -35,7 +35,7 @@ var migrations embed.FS
 
 // DefaultRescueAfter is how long a job may run, when Options do not say,
 // before it counts as lost with its node and another node runs it again.
-const DefaultRescueAfter = 30 * time.Second
+const DefaultRescueAfter = sqlstore.DefaultRescueAfter
 
 // Options configure a DB.
 type Options struct {
@@ -106,12 +106,6 @@ func withDefaults(opts Options) Options {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	if opts.PollInterval == 0 {
-		opts.PollInterval = 50 * time.Millisecond
-	}
-	if opts.RescueAfter == 0 {
-		opts.RescueAfter = DefaultRescueAfter
-	}
 	if opts.MaxConns == 0 {
 		opts.MaxConns = 20
 	}
@@ -127,20 +121,12 @@ func (db *DB) init(ctx context.Context, opts Options) error {
 		return err
 	}
 
-	queues := map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 50}}
-	if opts.Workers == nil {
-		queues = nil
-	}
-
-	jobs, err := river.NewClient(riverdatabasesql.New(db.pool), &river.Config{
-		Queues:               queues,
-		Workers:              opts.Workers,
-		Logger:               opts.Logger.With("component", "jobs"),
-		FetchPollInterval:    opts.PollInterval,
-		FetchCooldown:        opts.PollInterval / 2,
-		JobTimeout:           min(opts.RescueAfter/2, 10*time.Second),
-		RescueStuckJobsAfter: opts.RescueAfter,
-	})
+	// A webhook job holds a connection only for its store calls, not while
+	// it waits for the receiver.
+	jobs, err := river.NewClient(riverdatabasesql.New(db.pool), sqlstore.JobConfig(
+		sqlstore.JobOptions{Workers: opts.Workers, Logger: opts.Logger,
+			PollInterval: opts.PollInterval, RescueAfter: opts.RescueAfter,
+			MaxWorkers: 50}))
 	if err != nil {
 		return fmt.Errorf("create job client: %w", err)
 	}

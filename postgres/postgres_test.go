@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"os"
+	"strings"
 	"sync"
 	"testing"
 
@@ -90,4 +91,18 @@ func setup(t *testing.T, url string, opts postgres.Options) *postgres.DB {
 	})
 
 	return db
+}
+
+// TestNodesShareOneKey: a node whose key is not the one the database's
+// secrets are sealed with does not start, and says why.
+func TestNodesShareOneKey(t *testing.T) {
+	t.Parallel()
+
+	url := pgtest.NewDatabase(t, template(t))
+	setup(t, url, postgres.Options{Keyring: keys})
+
+	_, err := postgres.Open(t.Context(), url, postgres.Options{Keyring: keyring.Generate()})
+	if err == nil || !strings.Contains(err.Error(), "is not the key") {
+		t.Fatalf("open with another key: %v, want a refusal", err)
+	}
 }

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 
 	"github.com/pnpd/pnpd/internal/sqlstore"
@@ -16,19 +15,11 @@ import (
 // nodes that start at once on a new database with different keys cannot
 // both win: the check value is written once, and the loser stops.
 func (db *DB) openKeys(ctx context.Context, opts Options) (*keyring.Keyring, error) {
-	check, err := db.keyCheck(ctx, db.pool)
-	if err != nil {
+	keys, name, _, err := sqlstore.FindKeys(ctx, db.pool, opts.Keyring, opts.KeyFile,
+		opts.Logger)
+	if err != nil || keys == nil {
 		return nil, err
 	}
-
-	keys, name, err := sqlstore.LoadKeys(opts.Keyring, opts.KeyFile, check == "")
-	if err != nil {
-		return nil, err
-	}
-	if err := sqlstore.CheckKeys(keys, name, check); err != nil || keys == nil {
-		return nil, err
-	}
-	sqlstore.WarnIfShared(ctx, opts.Logger, opts.KeyFile)
 
 	tx, err := db.pool.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelSerializable})
 	if err != nil {
@@ -40,7 +31,10 @@ func (db *DB) openKeys(ctx context.Context, opts Options) (*keyring.Keyring, err
 		ON CONFLICT (name) DO NOTHING`, sqlstore.KeyCheckSetting, keys.CheckValue()); err != nil {
 		return nil, fmt.Errorf("save key check: %w", err)
 	}
-	if check, err = db.keyCheck(ctx, tx); err != nil {
+	// Another node may have sealed the first secrets with another key
+	// meanwhile.
+	check, err := sqlstore.KeyCheck(ctx, tx)
+	if err != nil {
 		return nil, err
 	}
 	if err := sqlstore.CheckKeys(keys, name, check); err != nil {
@@ -68,15 +62,4 @@ func (db *DB) openKeys(ctx context.Context, opts Options) (*keyring.Keyring, err
 	}
 
 	return keys, nil
-}
-
-func (db *DB) keyCheck(ctx context.Context, c sqlstore.Conn) (string, error) {
-	var check string
-	err := c.QueryRowContext(ctx, `SELECT value FROM setting WHERE name = $1`,
-		sqlstore.KeyCheckSetting).Scan(&check)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return "", fmt.Errorf("load key check: %w", err)
-	}
-
-	return check, nil
 }

@@ -32,7 +32,7 @@ var migrations embed.FS
 
 // DefaultRescueAfter is how long a job may run, when Options do not say,
 // before it counts as lost.
-const DefaultRescueAfter = 30 * time.Second
+const DefaultRescueAfter = sqlstore.DefaultRescueAfter
 
 // Options configure a DB.
 type Options struct {
@@ -103,12 +103,6 @@ func withDefaults(opts Options) Options {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	if opts.PollInterval == 0 {
-		opts.PollInterval = 50 * time.Millisecond
-	}
-	if opts.RescueAfter == 0 {
-		opts.RescueAfter = DefaultRescueAfter
-	}
 
 	return opts
 }
@@ -148,20 +142,10 @@ func (db *DB) init(ctx context.Context, opts Options) error {
 
 	// A webhook job spends its time waiting, for the receiver and for a
 	// commit, so many run at once; their attempts share commits.
-	queues := map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 100}}
-	if opts.Workers == nil {
-		queues = nil
-	}
-
-	jobs, err := river.NewClient(riversqlite.New(db.write), &river.Config{
-		Queues:               queues,
-		Workers:              opts.Workers,
-		Logger:               opts.Logger.With("component", "jobs"),
-		FetchPollInterval:    opts.PollInterval,
-		FetchCooldown:        opts.PollInterval / 2,
-		JobTimeout:           min(opts.RescueAfter/2, 10*time.Second),
-		RescueStuckJobsAfter: opts.RescueAfter,
-	})
+	jobs, err := river.NewClient(riversqlite.New(db.write), sqlstore.JobConfig(
+		sqlstore.JobOptions{Workers: opts.Workers, Logger: opts.Logger,
+			PollInterval: opts.PollInterval, RescueAfter: opts.RescueAfter,
+			MaxWorkers: 100}))
 	if err != nil {
 		return fmt.Errorf("create job client: %w", err)
 	}

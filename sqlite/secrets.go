@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 
 	"github.com/pnpd/pnpd/internal/sqlstore"
@@ -14,21 +13,11 @@ import (
 // database: a database with sealed secrets needs the key they were sealed
 // with, and never gets a new one. It then seals the secrets in clear.
 func (db *DB) openKeys(ctx context.Context, opts Options) (*keyring.Keyring, error) {
-	var check string
-	err := db.write.QueryRowContext(ctx, `SELECT value FROM setting WHERE name = ?`,
-		sqlstore.KeyCheckSetting).Scan(&check)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("load key check: %w", err)
-	}
-
-	keys, name, err := sqlstore.LoadKeys(opts.Keyring, opts.KeyFile, check == "")
-	if err != nil {
+	keys, _, check, err := sqlstore.FindKeys(ctx, db.write, opts.Keyring, opts.KeyFile,
+		opts.Logger)
+	if err != nil || keys == nil {
 		return nil, err
 	}
-	if err := sqlstore.CheckKeys(keys, name, check); err != nil || keys == nil {
-		return nil, err
-	}
-	sqlstore.WarnIfShared(ctx, opts.Logger, opts.KeyFile)
 
 	return keys, db.sealPlainSecrets(ctx, keys, check == "")
 }

@@ -94,3 +94,41 @@ func CheckKeys(keys *keyring.Keyring, name, check string) error {
 
 	return nil
 }
+
+// FindKeys returns the keyring given, or the key file's, checked against
+// the check value c's database holds, with a name for it in errors and the
+// check value ("" while no secret is sealed). The key file is created
+// only for a database with no sealed secret; a nil keyring means secrets
+// in clear.
+func FindKeys(ctx context.Context, c Conn, given *keyring.Keyring, keyFile string,
+	log *slog.Logger) (keys *keyring.Keyring, name, check string, err error) {
+	if check, err = KeyCheck(ctx, c); err != nil {
+		return nil, "", "", err
+	}
+
+	keys, name, err = LoadKeys(given, keyFile, check == "")
+	if err != nil {
+		return nil, "", "", err
+	}
+	if err := CheckKeys(keys, name, check); err != nil {
+		return nil, "", "", err
+	}
+	if keys != nil {
+		WarnIfShared(ctx, log, keyFile)
+	}
+
+	return keys, name, check, nil
+}
+
+// KeyCheck returns the check value of the key the database's secrets are
+// sealed with, "" while none is.
+func KeyCheck(ctx context.Context, c Conn) (string, error) {
+	var check string
+	err := c.QueryRowContext(ctx, `SELECT value FROM setting
+		WHERE name = '`+KeyCheckSetting+`'`).Scan(&check)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return "", fmt.Errorf("load key check: %w", err)
+	}
+
+	return check, nil
+}
