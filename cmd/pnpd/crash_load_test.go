@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -42,6 +43,7 @@ type loadSize struct {
 	lastRun        time.Duration // load on the last server, after the last kill
 	senders        int           // concurrent keep-alive connections
 	perSecond      int           // requests offered a second; 0 for no limit
+	requests       int64         // requests in all; 0 for as many as the time allows
 }
 
 // loadSizes offer 1,200 requests a second, above the 1,000 the issue asks
@@ -80,13 +82,13 @@ func TestCrashUnderLoad(t *testing.T) {
 	// No t.Parallel: the request rate it logs means something only while
 	// nothing else runs on the machine.
 
-	seed := loadSeed(t)
+	seed := loadSeed(t, crashLoadSeedEnv)
 	size.perSecond = loadRate(t, size.perSecond)
 	rng := rand.New(rand.NewPCG(seed, 1))
 	w := setUpLoadWorld(t)
 
 	from := w.sb.now()
-	gen := newLoadGen(w, size, seed)
+	gen := newLoadGen(w, []string{w.srv.url}, size, seed)
 	lives := w.crashRepeatedly(gen, size, rng)
 	results := gen.finish()
 	reportLoad(t, seed, size.perSecond, results, lives)
@@ -95,13 +97,14 @@ func TestCrashUnderLoad(t *testing.T) {
 	w.srv.stop()
 }
 
-func loadSeed(t *testing.T) uint64 {
+// loadSeed reads the seed from the variable env names, or picks one.
+func loadSeed(t *testing.T, env string) uint64 {
 	t.Helper()
 
-	if s := os.Getenv(crashLoadSeedEnv); s != "" {
+	if s := os.Getenv(env); s != "" {
 		seed, err := strconv.ParseUint(s, 10, 64)
 		if err != nil {
-			t.Fatalf("%s: %v", crashLoadSeedEnv, err)
+			t.Fatalf("%s: %v", env, err)
 		}
 
 		return seed
@@ -133,6 +136,7 @@ type recipientKind int
 const (
 	deliveredAtOnce recipientKind = iota // consent agreed
 	heldForConsent                       // consent not set, until they agree
+	heldForSMS                           // consent agreed, until they verify by SMS
 	refused                              // 422: no account, rejected, no privacy
 	blockedChannel                       // 200, and never delivered
 )
@@ -229,15 +233,23 @@ const (
 type sentRequest struct {
 	id        int64
 	recipient int
+	server    string // the URL of the server it went to
 	outcome   outcome
 	status    int
 }
 
-// loadTarget is the server the senders push to; each restart replaces it.
+// loadTarget is the servers the senders push to, in turn; each restart
+// replaces the one server of the crash test, and a kill in a cluster
+// removes one node.
 type loadTarget struct {
 	mu   sync.Mutex
-	url  string        // "" while the server is down
-	next chan struct{} // closed once the next server listens
+	urls []string      // none while the only server is down
+	turn int           // the round-robin position
+	next chan struct{} // closed when the servers change
+}
+
+func newLoadTarget(urls []string) *loadTarget {
+	return &loadTarget{urls: urls, next: make(chan struct{})}
 }
 
 // down stops new requests just before a kill; those under way are cut off.
@@ -246,34 +258,54 @@ func (lt *loadTarget) down() {
 	lt.mu.Lock()
 	defer lt.mu.Unlock()
 
-	lt.url = ""
+	lt.urls = nil
 }
 
-func (lt *loadTarget) current() (string, <-chan struct{}) {
+// pick returns the next server in turn, "" while none is up, and a channel
+// closed when the servers change.
+func (lt *loadTarget) pick() (string, <-chan struct{}) {
 	lt.mu.Lock()
 	defer lt.mu.Unlock()
 
-	return lt.url, lt.next
+	if len(lt.urls) == 0 {
+		return "", lt.next
+	}
+	lt.turn++
+
+	return lt.urls[lt.turn%len(lt.urls)], lt.next
 }
 
 func (lt *loadTarget) replace(url string) {
+	lt.change([]string{url})
+}
+
+// remove takes a node out just before a kill, and wakes the senders its
+// kill cut off, for the nodes left.
+func (lt *loadTarget) remove(url string) {
+	lt.change(slices.DeleteFunc(slices.Clone(lt.urls), func(u string) bool {
+		return u == url
+	}))
+}
+
+func (lt *loadTarget) change(urls []string) {
 	lt.mu.Lock()
 	defer lt.mu.Unlock()
 
-	lt.url = url
+	lt.urls = urls
 	close(lt.next)
 	lt.next = make(chan struct{})
 }
 
 // loadGen runs the senders: each pushes a unique text over its own
-// keep-alive connection, one request after another, as fast as answered
-// and the limiter allows.
+// keep-alive connections, one request after another, as fast as answered
+// and the limiter allows, until stopped or size.requests are sent.
 type loadGen struct {
 	w        *loadWorld
 	target   *loadTarget
 	client   *http.Client
 	limiter  *rate.Limiter
 	nextID   atomic.Int64
+	limit    int64
 	answered atomic.Int64
 	ctx      context.Context
 	stop     context.CancelFunc
@@ -282,9 +314,9 @@ type loadGen struct {
 	sent     []sentRequest
 }
 
-func newLoadGen(w *loadWorld, size loadSize, seed uint64) *loadGen {
+func newLoadGen(w *loadWorld, urls []string, size loadSize, seed uint64) *loadGen {
 	g := &loadGen{w: w, limiter: rate.NewLimiter(rate.Inf, 1),
-		target: &loadTarget{url: w.srv.url, next: make(chan struct{})},
+		target: newLoadTarget(urls), limit: size.requests,
 		client: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
 			MaxIdleConnsPerHost: size.senders, IdleConnTimeout: 30 * time.Second,
 			DisableCompression: true}}}
@@ -312,7 +344,7 @@ func (g *loadGen) send(rng *rand.Rand) {
 			return
 		}
 
-		url, next := g.target.current()
+		url, next := g.target.pick()
 		if url == "" {
 			if !g.await(next) {
 				return
@@ -320,11 +352,15 @@ func (g *loadGen) send(rng *rand.Rand) {
 			continue
 		}
 
-		r := sentRequest{id: g.nextID.Add(1) - 1, recipient: rng.IntN(len(g.w.recipients))}
+		r := sentRequest{id: g.nextID.Add(1) - 1, recipient: rng.IntN(len(g.w.recipients)),
+			server: url}
+		if g.limit > 0 && r.id >= g.limit {
+			return
+		}
 		r.outcome, r.status = g.push(url, r.id, g.w.recipients[r.recipient])
 		mine = append(mine, r)
-		// Without an answer the server is down: wait for its restart
-		// rather than spin.
+		// Without an answer the server is down: wait for its restart, or
+		// its removal from a cluster, rather than spin.
 		if (r.outcome == neverSent || r.outcome == cutOff) && !g.await(next) {
 			return
 		}
@@ -392,6 +428,21 @@ func (g *loadGen) finish() []sentRequest {
 	}
 
 	return byID
+}
+
+// waitUntilSent waits until the senders have taken n request IDs; those
+// under way may still be unanswered.
+func (g *loadGen) waitUntilSent(n int64, within time.Duration) {
+	g.w.t.Helper()
+
+	deadline := time.Now().Add(within)
+	for g.nextID.Load() < n {
+		if time.Now().After(deadline) {
+			g.w.t.Fatalf("the senders took %d request IDs within %v, want %d",
+				g.nextID.Load(), within, n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // serverLife is one server process's share of the load.
@@ -471,7 +522,7 @@ func reportLoad(t *testing.T, seed uint64, offered int, sent []sentRequest,
 func (w *loadWorld) checkAfterLoad(sent []sentRequest, from time.Time) {
 	w.sb.url = w.srv.url
 	for _, r := range w.recipients {
-		r.person.url = w.srv.url
+		r.person.url, r.person.sb = w.srv.url, w.sb
 	}
 
 	w.release()
@@ -481,22 +532,26 @@ func (w *loadWorld) checkAfterLoad(sent []sentRequest, from time.Time) {
 	w.checkCounts(from, len(delivered))
 }
 
-// release has each held recipient agree, which delivers what they hold;
-// until then their channel chat must stay empty.
+// release has each held recipient agree or verify by SMS, which delivers
+// what they hold; until then their channel chat must stay empty.
 func (w *loadWorld) release() {
 	held := 0
 	for _, r := range w.recipients {
-		if r.kind != heldForConsent {
+		if r.kind != heldForConsent && r.kind != heldForSMS {
 			continue
 		}
 
 		if n := len(r.person.chat(w.creds.ChannelID)); n != 0 {
-			w.t.Errorf("%s's chat shows %d messages before consent", r.person.phone, n)
+			w.t.Errorf("a held recipient's chat shows %d messages before release", n)
 		}
-		held += r.person.consent(true).Delivered
+		if r.kind == heldForConsent {
+			held += r.person.consent(true).Delivered
+		} else {
+			held += r.person.verifyBySMS().Delivered
+		}
 	}
 
-	w.t.Logf("the held recipients agreed: %d notifications delivered", held)
+	w.t.Logf("the held recipients agreed or verified: %d notifications delivered", held)
 }
 
 // readChats reads each recipient's channel chat in full and returns, per
@@ -590,7 +645,7 @@ func checkChats(t *testing.T, recipients []*loadRecipient, sent []sentRequest,
 	counts := map[outcome]int{}
 	for _, r := range sent {
 		kind := recipients[r.recipient].kind
-		deliverable := kind == deliveredAtOnce || kind == heldForConsent
+		deliverable := kind == deliveredAtOnce || kind == heldForConsent || kind == heldForSMS
 		if r.outcome == answered200 && deliverable && !delivered[r.id] {
 			wrong.add("answered 200 and lost", r.id)
 		}
