@@ -80,6 +80,10 @@ func TestMain(m *testing.M) {
 func setup(t *testing.T, url string, opts postgres.Options) *postgres.DB {
 	t.Helper()
 
+	if opts.MaxConns == 0 {
+		// The cases run in parallel, on one server's hundred connections.
+		opts.MaxConns = 4
+	}
 	db, err := postgres.Open(t.Context(), url, opts)
 	if err != nil {
 		t.Fatalf("open store: %v", err)

@@ -26,7 +26,7 @@ func twoNodes(t *testing.T) (a, b *env) {
 	node := func() server.Config {
 		return server.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), DatabaseURL: url,
 			KeyFile: key, Sandbox: true, SandboxToken: sandboxToken,
-			Logger: slog.New(slog.DiscardHandler)}
+			Logger: slog.New(slog.DiscardHandler), DatabaseMaxConns: 5}
 	}
 
 	srvA, demo := startOn(t, node())

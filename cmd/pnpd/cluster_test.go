@@ -73,8 +73,11 @@ func startCluster(t *testing.T, databaseURL string, n int) *cluster {
 	keyFile := filepath.Join(t.TempDir(), "pnpd.key")
 	c := &cluster{t: t}
 	for range n {
+		// Ten connections each: three nodes with their listeners stay well
+		// inside PostgreSQL's default hundred, beside other tests.
 		c.nodes = append(c.nodes, startPnpd(t, t.TempDir(), append([]string{
-			"--database-url", databaseURL, "--key-file", keyFile}, loadFlags...)...))
+			"--database-url", databaseURL, "--key-file", keyFile,
+			"--database-max-conns", "10"}, loadFlags...)...))
 	}
 
 	return c
