@@ -183,7 +183,7 @@ func TestDatabaseKeepsItsMode(t *testing.T) {
 	url := pgtest.NewDatabase(t, "")
 	key := filepath.Join(t.TempDir(), "pnpd.key")
 	cfg := server.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), DatabaseURL: url,
-		KeyFile: key, Sandbox: true, SandboxToken: sandboxToken}
+		KeyFile: key, Sandbox: true, SandboxToken: sandboxToken, DatabaseMaxConns: 5}
 	servertest.Stop(t, servertest.Start(t, cfg))
 
 	cfg.Sandbox, cfg.PasswordHasher = false, servertest.CheapHasher
