@@ -57,13 +57,15 @@ type Handlers struct {
 // Bus carries signals between the nodes sharing a database: recipients
 // whose chats changed, channels changed and the clock moved.
 //
-// Call Publish, ChannelsChanged and ClockMoved after the commit that
-// caused them. The Bus sends on a pooled connection of its own rather than
-// inside the store's transaction, where NOTIFY would go out exactly at
-// commit: so the Bus needs nothing from the store, and a failure to signal
-// never fails a write. The price is a short window: another node may act
-// on its old view for a few milliseconds after the commit (a revoked token
-// may still be accepted there, say).
+// Call Publish and ClockMoved after the commit that caused them. The Bus
+// sends on a pooled connection of its own, so it needs nothing from the
+// store and a failure to signal never fails a write; the price is that a
+// signal is lost if the node dies between the commit and the send. A
+// change to channels or tokens cannot take that risk (a revoked token
+// would go on working on the other nodes), so the store sends
+// ChannelsNotify's notification inside the transaction that makes the
+// change, and PostgreSQL delivers it exactly when the change commits;
+// ChannelsChanged is for changes made outside such a transaction.
 //
 // Signals that cannot be sent stay pending and are sent again every second
 // until the database takes them, so they arrive at least once; only those
@@ -142,6 +144,14 @@ func (b *Bus) Publish(recipientIDs ...string) {
 // access token was revoked. It never blocks.
 func (b *Bus) ChannelsChanged() {
 	b.signal(func(s *signals) { s.channelsChanged = true })
+}
+
+// ChannelsNotify returns the channel and payload of the notification that
+// tells the other nodes that channels or tokens changed, for a store to
+// send with SELECT pg_notify(channel, payload) inside the transaction that
+// changes them.
+func (b *Bus) ChannelsNotify() (channel, payload string) {
+	return channelsChannel, b.node
 }
 
 // ClockMoved tells the other nodes that the sandbox's clock moved. It

@@ -55,9 +55,13 @@ type Options struct {
 	// yet. Every node of a database needs the same key.
 	Keyring *keyring.Keyring
 	KeyFile string
-	// ChannelsChanged, when set, is called after a commit that changed a
-	// channel or an access token, for the other nodes to hear of it.
-	ChannelsChanged func()
+	// ChannelsNotify, when its Channel is set, is the notification
+	// (pg_notify's channel and payload) a transaction that changes a
+	// channel or an access token sends before it commits: PostgreSQL
+	// delivers it to the other nodes exactly when the change commits, so
+	// that they forget what they remember of it, even if this node dies a
+	// moment later.
+	ChannelsNotify Notification
 	// CacheChannels keeps channels and the tokens that find them in
 	// memory. Set it only when the other nodes' changes are heard of, and
 	// ChannelsCommitted called for each: until then, this node still sees
@@ -65,12 +69,17 @@ type Options struct {
 	CacheChannels bool
 }
 
+// Notification is a NOTIFY's channel and payload.
+type Notification struct {
+	Channel, Payload string
+}
+
 // DB is a pnpd.Store on a PostgreSQL database.
 type DB struct {
 	*sqlstore.DB
-	pool    *sql.DB
-	log     *slog.Logger
-	changed func()
+	pool   *sql.DB
+	log    *slog.Logger
+	notify Notification
 }
 
 var _ pnpd.Store = (*DB)(nil)
@@ -93,7 +102,7 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	pool.SetMaxIdleConns(opts.MaxConns)
 	pool.SetConnMaxIdleTime(5 * time.Minute)
 
-	db := &DB{pool: pool, log: opts.Logger, changed: opts.ChannelsChanged}
+	db := &DB{pool: pool, log: opts.Logger, notify: opts.ChannelsNotify}
 	if err := db.init(ctx, opts); err != nil {
 		pool.Close()
 		return nil, err
@@ -216,9 +225,6 @@ func (db *DB) update(ctx context.Context, fn func(pnpd.Queries) error) error {
 		if err == nil {
 			if changed {
 				db.ChannelsCommitted()
-				if db.changed != nil {
-					db.changed()
-				}
 			}
 
 			return nil
@@ -258,6 +264,13 @@ func (db *DB) tryUpdate(ctx context.Context, fn func(pnpd.Queries) error) (bool,
 	}
 	if err := db.InsertJobs(ctx, tx, ch.Jobs); err != nil {
 		return false, err
+	}
+	if ch.Channels && db.notify.Channel != "" {
+		_, err := tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, db.notify.Channel,
+			db.notify.Payload)
+		if err != nil {
+			return false, fmt.Errorf("notify the other nodes: %w", err)
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return false, fmt.Errorf("commit: %w", err)

@@ -198,7 +198,9 @@ func openDatabase(ctx context.Context, cfg Config, workers *river.Workers,
 			RescueAfter: cfg.JobRescueAfter, PollInterval: cfg.JobPollInterval,
 			KeyFile: keyFile, MaxConns: cfg.DatabaseMaxConns}
 		if p != nil {
-			opts.CacheChannels, opts.ChannelsChanged = true, p.bus.ChannelsChanged
+			channel, payload := p.bus.ChannelsNotify()
+			opts.CacheChannels = true
+			opts.ChannelsNotify = postgres.Notification{Channel: channel, Payload: payload}
 		}
 
 		return postgres.Open(ctx, cfg.DatabaseURL, opts)
