@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // Consent is a recipient's global choice about notification messages.
@@ -444,3 +445,11 @@ type ExpiryJob struct{}
 
 // Kind names the expiry worker.
 func (ExpiryJob) Kind() string { return "expire_held" }
+
+// ValidDisplayName reports whether name, trimmed of spaces, is a display
+// name a recipient may have: 1 to 20 printable characters.
+func ValidDisplayName(name string) bool {
+	name = strings.TrimSpace(name)
+
+	return name != "" && utf8.RuneCountInString(name) <= 20 && Printable(name)
+}

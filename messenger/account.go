@@ -58,7 +58,7 @@ func (a *API) createAccount(ctx context.Context, req signUpRequest) (*pnpd.Recip
 	}
 
 	name := strings.TrimSpace(req.DisplayName)
-	if name == "" || len([]rune(name)) > 20 {
+	if !pnpd.ValidDisplayName(name) {
 		return nil, &pnpd.Error{Code: pnpd.EInvalid, Field: "displayName",
 			Message: "Enter a display name of 1 to 20 characters."}
 	}

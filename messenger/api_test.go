@@ -501,6 +501,32 @@ func TestSignUpTwiceConflicts(t *testing.T) {
 	}
 }
 
+// TestSignUpRefusesUnprintableNames: a display name with a NUL or another
+// control character is refused before the code is used, as the chats and
+// every store must show the name as typed.
+func TestSignUpRefusesUnprintableNames(t *testing.T) {
+	t.Parallel()
+	e := setup(t)
+	p := e.person(t, phoneA)
+	p.must("POST", "/api/v1/signup/code", map[string]string{"phoneNumber": phoneA}, nil)
+	code := e.code(phoneA)
+
+	for _, name := range []string{"Ta\x00ro", "Ai\u202eko", "\x1b[31mAiko"} {
+		resp := p.call("POST", "/api/v1/signup", map[string]any{"phoneNumber": phoneA,
+			"code": code, "displayName": name, "agreePrivacyPolicy": true})
+		if resp.status != http.StatusBadRequest ||
+			resp.apiError(t).Error.Field != "displayName" {
+			t.Errorf("sign up as %q: %d %s, want 400 on displayName", name, resp.status,
+				resp.body)
+		}
+	}
+
+	if resp := p.call("POST", "/api/v1/signup", map[string]any{"phoneNumber": phoneA,
+		"code": code, "displayName": "Aiko", "agreePrivacyPolicy": true}); resp.status != http.StatusCreated {
+		t.Errorf("sign up with the same code and a good name: %d %s", resp.status, resp.body)
+	}
+}
+
 func TestWrongSignUpCode(t *testing.T) {
 	t.Parallel()
 	e := setup(t)

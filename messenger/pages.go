@@ -226,7 +226,7 @@ func (a *API) signUpVerify(w http.ResponseWriter, r *http.Request) error {
 }
 
 func checkSignUpForm(f *phoneForm) error {
-	if name := strings.TrimSpace(f.Name); name == "" || len([]rune(name)) > 20 {
+	if !pnpd.ValidDisplayName(f.Name) {
 		return &pnpd.Error{Code: pnpd.EInvalid, Field: "displayName",
 			Message: "Enter a display name of 1 to 20 characters."}
 	}

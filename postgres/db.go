@@ -153,11 +153,11 @@ func (db *DB) init(ctx context.Context, opts Options) error {
 	return nil
 }
 
-// dialect is PostgreSQL's: $n parameters, and SQLSTATE 23505 for a unique
-// violation, whose message names the constraint.
-var dialect = sqlstore.Dialect{Numbered: true, Unique: func(err error) bool {
-	return sqlState(err) == "23505"
-}}
+// dialect is PostgreSQL's: $n parameters, SQLSTATE 23505 for a unique
+// violation, whose message names the constraint, and text that holds
+// neither NUL nor invalid UTF-8.
+var dialect = sqlstore.Dialect{Numbered: true, StrictText: true,
+	Unique: func(err error) bool { return sqlState(err) == "23505" }}
 
 func sqlState(err error) string {
 	var pgErr *pgconn.PgError

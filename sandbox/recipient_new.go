@@ -122,8 +122,8 @@ func (s *recipientSpec) recipient(now time.Time) (*pnpd.Recipient, error) {
 
 func (s *recipientSpec) profile(rec *pnpd.Recipient) error {
 	rec.DisplayName = strings.TrimSpace(orDefault(s.DisplayName, "Recipient"))
-	if rec.DisplayName == "" || len([]rune(rec.DisplayName)) > 20 {
-		return pnpd.Errorf(pnpd.EInvalid, "Give displayName 1 to 20 characters.")
+	if !pnpd.ValidDisplayName(rec.DisplayName) {
+		return pnpd.Errorf(pnpd.EInvalid, "Give displayName 1 to 20 printable characters.")
 	}
 
 	// The messenger's languages are the ones its notices can be shown in.

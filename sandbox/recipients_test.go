@@ -562,7 +562,12 @@ func TestRecipientErrors(t *testing.T) {
 			}},
 		{"blank name", "POST", recipients,
 			`{"phoneNumber":"+819011120003","displayName":"  "}`, func() (int, string) {
-				return invalid("Give displayName 1 to 20 characters.")
+				return invalid("Give displayName 1 to 20 printable characters.")
+			}},
+		{"name with a NUL", "POST", recipients,
+			`{"phoneNumber":"+819011120003","displayName":"Ta\u0000ro"}`,
+			func() (int, string) {
+				return invalid("Give displayName 1 to 20 printable characters.")
 			}},
 		{"unknown blocked channel", "POST", recipients,
 			`{"phoneNumber":"+819011120003","blockedChannels":["` + w.ch.ChannelID +

@@ -48,6 +48,7 @@ func Run(t *testing.T, open func(t *testing.T) pnpd.Store) {
 		{"Reset", resetTests},
 		{"Console", consoleTests},
 		{"ChannelEdits", channelEditTests},
+		{"Text", textTests},
 	}
 
 	for _, g := range groups {

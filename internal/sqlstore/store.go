@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/riverqueue/river"
 
@@ -39,6 +40,11 @@ type Dialect struct {
 	// NoIndex returns an expression of a column that the planner does not
 	// look up in an index; nil for the column itself.
 	NoIndex func(column string) string
+	// StrictText refuses text with a NUL character or invalid UTF-8, as
+	// PostgreSQL does; the store then answers for such a value as for any
+	// other that nothing stored can hold: not found when it is looked
+	// up, EInvalid when it is written.
+	StrictText bool
 }
 
 // noIndex is the dialect's NoIndex.
@@ -164,13 +170,67 @@ func (db *DB) isUniqueViolation(err error) bool {
 	return err != nil && db.dialect.Unique(err)
 }
 
-// bind gives c the dialect's parameters.
+// bind gives c the dialect's parameters and text.
 func (db *DB) bind(c Conn) Conn {
-	if !db.dialect.Numbered || c == nil {
+	if c == nil {
 		return c
 	}
+	if db.dialect.Numbered {
+		c = numbered{c}
+	}
+	if db.dialect.StrictText {
+		c = strictText{c}
+	}
 
-	return numbered{c}
+	return c
+}
+
+// errText is what a write of text no stored value can hold gets.
+var errText = pnpd.Errorf(pnpd.EInvalid,
+	"A value holds a NUL character or invalid UTF-8, which cannot be stored.")
+
+// strictText keeps text the database would refuse from reaching it.
+type strictText struct {
+	c Conn
+}
+
+func (s strictText) ExecContext(ctx context.Context, query string,
+	args ...any) (sql.Result, error) {
+	if !storable(args) {
+		return nil, errText
+	}
+
+	return s.c.ExecContext(ctx, query, args...)
+}
+
+func (s strictText) QueryContext(ctx context.Context, query string,
+	args ...any) (*sql.Rows, error) {
+	if !storable(args) {
+		return nil, errText
+	}
+
+	return s.c.QueryContext(ctx, query, args...)
+}
+
+// QueryRowContext finds no row for text no stored value can hold.
+func (s strictText) QueryRowContext(ctx context.Context, query string,
+	args ...any) *sql.Row {
+	if !storable(args) {
+		return s.c.QueryRowContext(ctx, `SELECT 1 WHERE 1 = 0`)
+	}
+
+	return s.c.QueryRowContext(ctx, query, args...)
+}
+
+// storable reports whether every text argument is valid UTF-8 without NUL.
+func storable(args []any) bool {
+	for _, a := range args {
+		if s, ok := a.(string); ok && (!utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0) {
+			return false
+		}
+	}
+
+	return true
 }
 
 // numbered rewrites each query's ? parameters as $1, $2, ...; pnpd's SQL
