@@ -194,19 +194,22 @@ func (a *API) moveClock(w http.ResponseWriter, r *http.Request) error {
 			"Give advanceSeconds, a positive number of seconds to move the clock forward.")
 	}
 
-	// Bounding the offset keeps the sum in a time.Duration, which would
-	// otherwise wrap and move the clock back centuries.
-	limit := int64(maxOffset / time.Second)
-	if req.AdvanceSeconds > limit-int64(a.Clock.Offset()/time.Second) {
-		return pnpd.Errorf(pnpd.EInvalid,
-			"The clock moves at most 100 years ahead; reset it to start again.")
-	}
-
 	d := time.Duration(req.AdvanceSeconds) * time.Second
 	// River schedules by the wall clock: what is due by the moved clock is
 	// what the wall clock would reach d from now.
 	until := time.Now().Add(d)
-	if err := a.setOffset(r.Context(), a.Clock.Offset()+d); err != nil {
+	err := a.changeOffset(r.Context(), func(old time.Duration) (time.Duration, error) {
+		// Bounding the offset keeps the sum in a time.Duration, which would
+		// otherwise wrap and move the clock back centuries.
+		limit := int64(maxOffset / time.Second)
+		if req.AdvanceSeconds > limit-int64(old/time.Second) {
+			return 0, pnpd.Errorf(pnpd.EInvalid,
+				"The clock moves at most 100 years ahead; reset it to start again.")
+		}
+
+		return old + d, nil
+	})
+	if err != nil {
 		return err
 	}
 
@@ -221,17 +224,38 @@ func (a *API) moveClock(w http.ResponseWriter, r *http.Request) error {
 const maxOffset = 100 * 365 * 24 * time.Hour
 
 func (a *API) resetClock(w http.ResponseWriter, r *http.Request) error {
-	if err := a.setOffset(r.Context(), 0); err != nil {
+	err := a.changeOffset(r.Context(), func(time.Duration) (time.Duration, error) {
+		return 0, nil
+	})
+	if err != nil {
 		return err
 	}
 
 	return a.clock(w, r)
 }
 
-// setOffset saves and sets the clock's offset, then expires what the new
-// time expires.
-func (a *API) setOffset(ctx context.Context, offset time.Duration) error {
-	err := a.Store.SetSetting(ctx, ClockSetting, strconv.FormatInt(int64(offset), 10))
+// changeOffset changes the stored offset of the clock, reading and writing
+// it in one update, so that moves made at once, on this node or on others
+// sharing the database, add up; then it sets this node's clock, tells the
+// others, and expires what the new time expires.
+func (a *API) changeOffset(ctx context.Context,
+	change func(old time.Duration) (time.Duration, error)) error {
+	var offset time.Duration
+	err := a.Store.Update(ctx, func(q pnpd.Queries) error {
+		v, err := q.Setting(ctx, ClockSetting)
+		if err != nil {
+			return err
+		}
+		old, err := parseOffset(v)
+		if err != nil {
+			return err
+		}
+		if offset, err = change(old); err != nil {
+			return err
+		}
+
+		return q.SetSetting(ctx, ClockSetting, strconv.FormatInt(int64(offset), 10))
+	})
 	if err != nil {
 		return err
 	}
@@ -274,17 +298,31 @@ func (a *API) makeDue(ctx context.Context, until time.Time) error {
 // RestoreClock sets the clock to the offset saved by an earlier run.
 func RestoreClock(ctx context.Context, store pnpd.Store, clock *pnpd.OffsetClock) error {
 	v, err := store.Setting(ctx, ClockSetting)
-	if err != nil || v == "" {
+	if err != nil {
 		return err
+	}
+
+	offset, err := parseOffset(v)
+	if err != nil {
+		return err
+	}
+	clock.SetOffset(offset)
+
+	return nil
+}
+
+// parseOffset reads a stored offset; "" is none.
+func parseOffset(v string) (time.Duration, error) {
+	if v == "" {
+		return 0, nil
 	}
 
 	offset, err := strconv.ParseInt(v, 10, 64)
 	if err != nil {
-		return pnpd.Errorf(pnpd.EInternal, "stored clock offset is not a number")
+		return 0, pnpd.Errorf(pnpd.EInternal, "stored clock offset is not a number")
 	}
-	clock.SetOffset(time.Duration(offset))
 
-	return nil
+	return time.Duration(offset), nil
 }
 
 // outboxEntry is an SMS as the phone shows it.

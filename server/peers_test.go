@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -193,4 +194,21 @@ func TestDatabaseKeepsItsMode(t *testing.T) {
 		t.Fatalf("platform on a sandbox's database: %v; want a refusal naming "+
 			"PNPD_DATABASE_URL, not its URL", err)
 	}
+}
+
+// TestClockMovesAddUpAcrossNodes: moves of the sandbox clock made at once
+// on two nodes all count.
+func TestClockMovesAddUpAcrossNodes(t *testing.T) {
+	t.Parallel()
+
+	a, b := twoNodes(t)
+	var wg sync.WaitGroup
+	for i := range 8 {
+		e := []*env{a, b}[i%2]
+		wg.Go(func() { e.advance(100 * time.Second) })
+	}
+	wg.Wait()
+
+	waitForOffset(t, a, 800*time.Second)
+	waitForOffset(t, b, 800*time.Second)
 }
