@@ -14,11 +14,22 @@ import (
 type Broker struct {
 	mu   sync.Mutex
 	subs map[string]map[chan struct{}]struct{}
+	// closed ends every stream: the server is shutting down.
+	closed    chan struct{}
+	closeOnce sync.Once
 }
 
 // NewBroker returns a broker with no subscribers.
 func NewBroker() *Broker {
-	return &Broker{subs: map[string]map[chan struct{}]struct{}{}}
+	return &Broker{subs: map[string]map[chan struct{}]struct{}{},
+		closed: make(chan struct{})}
+}
+
+// Close ends every live-update stream, at once and for good: the server is
+// shutting down, and the pages reconnect, to another node if there is one,
+// rather than hold the shutdown up.
+func (b *Broker) Close() {
+	b.closeOnce.Do(func() { close(b.closed) })
 }
 
 // Publish wakes every page of the recipients. It never blocks: a page that
@@ -101,6 +112,8 @@ func (a *API) events(w http.ResponseWriter, r *http.Request, rec *pnpd.Recipient
 
 		select {
 		case <-r.Context().Done():
+			return nil
+		case <-a.Broker.closed:
 			return nil
 		case <-changed:
 			fmt.Fprint(w, "event: changed\ndata: {}\n\n")

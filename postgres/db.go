@@ -9,12 +9,14 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -91,7 +93,8 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
 		// pgx's message may quote the URL, password and all.
-		return nil, errors.New("PNPD_DATABASE_URL is not a valid PostgreSQL URL")
+		return nil, errors.New("--database-url (PNPD_DATABASE_URL) is not a valid " +
+			"PostgreSQL URL: check its form, its %-escapes and its sslmode")
 	}
 	if cfg.RuntimeParams["application_name"] == "" {
 		cfg.RuntimeParams["application_name"] = "pnpd"
@@ -221,7 +224,7 @@ const maxTries = 20
 // PostgreSQL fails one, and fn runs again, up to maxTries times.
 func (db *DB) update(ctx context.Context, fn func(pnpd.Queries) error) error {
 	for try := 1; ; try++ {
-		changed, err := db.tryUpdate(ctx, fn)
+		changed, committing, err := db.tryUpdate(ctx, fn)
 		if err == nil {
 			if changed {
 				db.ChannelsCommitted()
@@ -229,7 +232,7 @@ func (db *DB) update(ctx context.Context, fn func(pnpd.Queries) error) error {
 
 			return nil
 		}
-		if !retryable(err) {
+		if !retryable(err) && !sessionEnded(err) && (committing || !connectionLost(err)) {
 			return err
 		}
 		if try == maxTries {
@@ -251,32 +254,52 @@ func (db *DB) update(ctx context.Context, fn func(pnpd.Queries) error) error {
 	}
 }
 
-func (db *DB) tryUpdate(ctx context.Context, fn func(pnpd.Queries) error) (bool, error) {
+// tryUpdate runs fn in one transaction and reports whether it changed
+// channels; committing says whether a failure came at the commit, when
+// whether it committed may be unknown.
+func (db *DB) tryUpdate(ctx context.Context,
+	fn func(pnpd.Queries) error) (changed, committing bool, err error) {
 	tx, err := db.pool.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelSerializable})
 	if err != nil {
-		return false, fmt.Errorf("begin: %w", err)
+		return false, false, fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // a no-op after Commit
 
 	var ch sqlstore.Changes
 	if err := fn(db.InTx(tx, &ch)); err != nil {
-		return false, err
+		return false, false, err
 	}
 	if err := db.InsertJobs(ctx, tx, ch.Jobs); err != nil {
-		return false, err
+		return false, false, err
 	}
 	if ch.Channels && db.notify.Channel != "" {
 		_, err := tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, db.notify.Channel,
 			db.notify.Payload)
 		if err != nil {
-			return false, fmt.Errorf("notify the other nodes: %w", err)
+			return false, false, fmt.Errorf("notify the other nodes: %w", err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return false, fmt.Errorf("commit: %w", err)
+		return false, true, fmt.Errorf("commit: %w", err)
 	}
 
-	return ch.Channels, nil
+	return ch.Channels, false, nil
+}
+
+// sessionEnded reports that the server answered with the end of the
+// session (an administrator, a restart, a failover: SQLSTATE 57P01 to
+// 57P03). The server answered, so the transaction did not commit, even
+// when the answer was to COMMIT, and it may run again on another
+// connection.
+func sessionEnded(err error) bool {
+	return strings.HasPrefix(sqlState(err), "57P")
+}
+
+// connectionLost reports a connection that failed without the server's
+// word. Before the commit nothing was committed, and the transaction may
+// run again; at the commit, whether it committed is unknown.
+func connectionLost(err error) bool {
+	return strings.HasPrefix(sqlState(err), "08") || errors.Is(err, driver.ErrBadConn)
 }
 
 // retryable reports a failure that running the transaction again may

@@ -1,10 +1,14 @@
 package postgres_test
 
 import (
+	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/pnpd/pnpd"
 	"github.com/pnpd/pnpd/internal/pgtest"
@@ -108,5 +112,56 @@ func TestNodesShareOneKey(t *testing.T) {
 	_, err := postgres.Open(t.Context(), url, postgres.Options{Keyring: keyring.Generate()})
 	if err == nil || !strings.Contains(err.Error(), "is not the key") {
 		t.Fatalf("open with another key: %v, want a refusal", err)
+	}
+}
+
+// TestUpdateOutlivesLostConnections: when PostgreSQL ends the node's
+// sessions (an administrator, a restart, a failover) while updates are
+// under way, those not yet committing run again on new connections rather
+// than fail.
+func TestUpdateOutlivesLostConnections(t *testing.T) {
+	t.Parallel()
+
+	url := pgtest.NewDatabase(t, template(t))
+	db := setup(t, url, postgres.Options{Keyring: keys})
+	admin := setup(t, url, postgres.Options{Keyring: keys, MaxConns: 2})
+
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var failed atomic.Int64
+	for w := range 4 {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				err := db.Update(t.Context(), func(q pnpd.Queries) error {
+					return q.SetSetting(t.Context(), fmt.Sprintf("test%d", w), strconv.Itoa(i))
+				})
+				if err != nil {
+					failed.Add(1)
+					t.Logf("update: %v", err)
+				}
+			}
+		})
+	}
+
+	// The admin store's sessions are named alike; it ends the others'.
+	for range 5 {
+		time.Sleep(100 * time.Millisecond)
+		_, err := admin.Pool().ExecContext(t.Context(), `SELECT pg_terminate_backend(pid)
+			FROM pg_stat_activity WHERE datname = current_database()
+			AND pid <> pg_backend_pid() AND application_name = 'pnpd'
+			AND state <> 'idle'`)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	if n := failed.Load(); n > 0 {
+		t.Errorf("%d updates failed when their sessions ended", n)
 	}
 }

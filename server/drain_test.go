@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -120,4 +121,47 @@ func waitRefused(t *testing.T, addr string) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Fatal("the server still takes new connections 5 s into its shutdown")
+}
+
+// TestShutdownEndsLiveUpdateStreams: a recipient's open live-update stream
+// ends when the shutdown begins, so that it neither holds the shutdown up
+// to its deadline nor is cut off at it; the page reconnects elsewhere.
+func TestShutdownEndsLiveUpdateStreams(t *testing.T) {
+	t.Parallel()
+
+	logs := &logBuffer{}
+	e := start(t, server.Config{}, slog.New(slog.NewTextHandler(logs, nil)))
+	p := e.person(aiko)
+	p.logIn()
+
+	req, err := http.NewRequestWithContext(t.Context(), "GET", e.url+"/events", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := p.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	ended := make(chan struct{})
+	go func() {
+		defer close(ended)
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+		}
+	}()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := e.srv.Shutdown(ctx); err != nil {
+		t.Fatalf("shut down: %v", err)
+	}
+	select {
+	case <-ended:
+	default:
+		t.Error("the stream was still open after the shutdown")
+	}
+	if strings.Contains(logs.String(), "did not finish in time") {
+		t.Errorf("the stream held the shutdown up:\n%s", logs.String())
+	}
 }

@@ -29,7 +29,8 @@ type peers struct {
 func newPeers(ctx context.Context, s *Server) (*peers, error) {
 	cfg, err := pgxpool.ParseConfig(s.cfg.DatabaseURL)
 	if err != nil {
-		return nil, errors.New("PNPD_DATABASE_URL is not a valid PostgreSQL URL")
+		return nil, errors.New("--database-url (PNPD_DATABASE_URL) is not a valid " +
+			"PostgreSQL URL: check its form, its %-escapes and its sslmode")
 	}
 	cfg.MaxConns = 2
 	cfg.ConnConfig.RuntimeParams["application_name"] = "pnpd-peers"

@@ -267,6 +267,8 @@ func (s *Server) wire(ctx context.Context, workers *river.Workers) error {
 		MaxHeaderBytes: 64 << 10,
 		ErrorLog:       slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
 	}
+	// The live-update streams would hold the shutdown up to its end.
+	s.http.RegisterOnShutdown(s.broker.Close)
 
 	return nil
 }

@@ -51,7 +51,7 @@ func main() {
 const usage = `Usage: pnpd serve [flags]
        pnpd templates export       print the embedded template catalogue (CSV)
        pnpd templates check FILE   check a catalogue file for --templates
-       pnpd admin-password [--data DIR] [--key-file FILE]
+       pnpd admin-password [--data DIR] [--key-file FILE] [--database-url URL]
                                    give the console's operator admin the password
                                    in PNPD_ADMIN_PASSWORD, or a generated one it
                                    prints; run it while pnpd is stopped
@@ -117,7 +117,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (options
 			"share, rather than in the data folder's SQLite file (PNPD_DATABASE_URL)")
 	if err := intFlag(fs, env, &o.databaseMaxConns, "database-max-conns",
 		"PNPD_DATABASE_MAX_CONNS", "20", "connections to PostgreSQL a node may hold "+
-			"for its requests and jobs, besides one that listens"); err != nil {
+			"for its requests and jobs, besides three for the other nodes' news"); err != nil {
 		return o, err
 	}
 	fs.StringVar(&o.keyFile, "key-file", env("PNPD_KEY_FILE", ""),
