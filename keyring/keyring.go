@@ -170,9 +170,9 @@ func Open(path string, create bool) (*Keyring, error) {
 		return createFile(path)
 	}
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("key file %s is missing: the database's channel "+
-			"secrets are encrypted with the key it held; restore it from its backup",
-			path)
+		return nil, fmt.Errorf("key file %s is missing: the database was set up "+
+			"with the key it held, which encrypts its channel secrets; restore it from "+
+			"its backup, or copy it from the node that made it", path)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read key file: %w", err)
