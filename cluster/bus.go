@@ -52,6 +52,11 @@ type Handlers struct {
 	// signalled while it was away is lost, so caches should be emptied and
 	// every page woken.
 	Resync func()
+	// Lost is called when the listener lost its connection, or could not
+	// make one: until the next Resync, news from other nodes may be
+	// missed, so nothing that needs it should be trusted (caches should be
+	// bypassed).
+	Lost func()
 }
 
 // Bus carries signals between the nodes sharing a database: recipients
@@ -121,6 +126,9 @@ func withDefaults(h Handlers) Handlers {
 	}
 	if h.Resync == nil {
 		h.Resync = nothing
+	}
+	if h.Lost == nil {
+		h.Lost = nothing
 	}
 
 	return h
@@ -308,6 +316,7 @@ func (b *Bus) logListenError(ctx context.Context, err error) {
 	if ctx.Err() != nil {
 		return
 	}
+	b.h.Lost()
 	b.log.WarnContext(ctx, "Lost the other nodes' signals; reconnecting", "error", err)
 }
 

@@ -19,6 +19,7 @@ type node struct {
 	channels chan struct{}
 	clock    chan struct{}
 	resync   chan struct{}
+	lost     chan struct{}
 }
 
 // startNode starts a node's Bus on db and waits until it listens.
@@ -27,12 +28,13 @@ func startNode(t *testing.T, db *database, id string) *node {
 
 	n := &node{id: id, changed: make(chan []string, 1000),
 		channels: make(chan struct{}, 10), clock: make(chan struct{}, 10),
-		resync: make(chan struct{}, 10)}
+		resync: make(chan struct{}, 10), lost: make(chan struct{}, 10)}
 	n.bus = cluster.NewBus(db.pool(t), id, cluster.Handlers{
 		Changed:         func(ids ...string) { n.changed <- ids },
 		ChannelsChanged: func() { n.channels <- struct{}{} },
 		ClockMoved:      func() { n.clock <- struct{}{} },
 		Resync:          func() { n.resync <- struct{}{} },
+		Lost:            func() { n.lost <- struct{}{} },
 	}, slog.New(slog.DiscardHandler))
 	run(t, n.bus.Run)
 	receive(t, n.resync, id+" listening")
@@ -161,6 +163,7 @@ func TestResync(t *testing.T) {
 		t.Fatalf("terminate a's listener: %v, %v", killed, err)
 	}
 
+	receive(t, a.lost, "a losing its listener")
 	receive(t, a.resync, "a resyncing")
 	b.bus.Publish("aiko")
 	if got := receive(t, a.changed, "a hearing b"); !slices.Equal(got, []string{"aiko"}) {

@@ -82,3 +82,47 @@ func wantNotification(t *testing.T, conn *pgx.Conn, payload string) {
 		t.Errorf("notification %q, want %q", n.Payload, payload)
 	}
 }
+
+// TestUntrustedChannelCache: while a node cannot hear of other nodes'
+// changes, it reads every token from the database, so one revoked
+// elsewhere stops working here too.
+func TestUntrustedChannelCache(t *testing.T) {
+	t.Parallel()
+
+	url := pgtest.NewDatabase(t, template(t))
+	here := setup(t, url, postgres.Options{Keyring: keys, CacheChannels: true})
+	elsewhere := setup(t, url, postgres.Options{Keyring: keys}) // tells no one
+
+	now := time.Now().UTC()
+	ch := &pnpd.Channel{ID: "1000000001", Name: "Shop", Secret: pnpd.RandomHex(16),
+		BotUserID: pnpd.NewUserID(), Country: "JP", CreatedAt: now}
+	if err := here.CreateChannel(t.Context(), ch); err != nil {
+		t.Fatal(err)
+	}
+	tok := &pnpd.AccessToken{Hash: pnpd.RandomHex(32), ChannelID: ch.ID, Kind: "short_lived",
+		CreatedAt: now, ExpiresAt: now.Add(time.Hour)}
+	if err := here.CreateAccessToken(t.Context(), tok); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := here.ChannelByToken(t.Context(), tok.Hash, now); err != nil {
+		t.Fatal(err) // now cached
+	}
+
+	if err := elsewhere.DeleteAccessToken(t.Context(), tok.Hash); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := here.ChannelByToken(t.Context(), tok.Hash, now); err != nil {
+		t.Fatalf("the cache did not keep the token: %v (the test shows nothing)", err)
+	}
+
+	here.TrustChannelCache(false)
+	_, err := here.ChannelByToken(t.Context(), tok.Hash, now)
+	if pnpd.ErrorCode(err) != pnpd.ENotFound {
+		t.Errorf("a token revoked elsewhere, with the cache untrusted: %v, want not found", err)
+	}
+	here.TrustChannelCache(true)
+	_, err = here.ChannelByToken(t.Context(), tok.Hash, now)
+	if pnpd.ErrorCode(err) != pnpd.ENotFound {
+		t.Errorf("after the cache is trusted again: %v, want not found", err)
+	}
+}

@@ -49,10 +49,14 @@ func newPeers(ctx context.Context, s *Server) (*peers, error) {
 		// lost: forget every channel, read the clock again and have every
 		// page look.
 		Resync: func() {
-			s.db.ChannelsCommitted()
+			s.db.TrustChannelCache(true)
 			s.restoreClock(ctx)
 			s.broker.PublishAll()
 		},
+		// Without news of the others' changes, a cached token they
+		// revoked would still work here: read every channel from the
+		// database until the listener is back.
+		Lost: func() { s.db.TrustChannelCache(false) },
 	}, s.log)
 
 	return p, nil

@@ -111,6 +111,9 @@ type database interface {
 	// ChannelsCommitted forgets the channels and tokens the store
 	// remembers, when another node changed them.
 	ChannelsCommitted()
+	// TrustChannelCache stops the store remembering channels and tokens
+	// while this node may not hear of other nodes' changes, and resumes.
+	TrustChannelCache(trusted bool)
 }
 
 // Server is a running pnpd.
@@ -171,6 +174,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.db = db
+	if s.peers != nil {
+		// Until the node listens for the others' news, its cache cannot
+		// be trusted.
+		db.TrustChannelCache(false)
+	}
 
 	if err := s.wire(ctx, workers); err != nil {
 		db.Close()

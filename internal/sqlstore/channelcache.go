@@ -18,6 +18,9 @@ type channelCache struct {
 	mu sync.Mutex
 	// gen counts the emptyings: a lookup that read the database before the
 	// last one must not fill the cache with what it read.
+	// paused keeps the cache empty: news of other processes' changes may
+	// not be arriving.
+	paused  bool
 	gen     uint64
 	byID    map[string]*pnpd.Channel
 	byToken map[string]cachedToken
@@ -92,7 +95,7 @@ func (c *channelCache) put(gen uint64, ch *pnpd.Channel, hash string, t cachedTo
 	c.mu.Lock()
 	defer c.mu.Unlock()
 
-	if gen != c.gen {
+	if gen != c.gen || c.paused {
 		return
 	}
 	if len(c.byID) >= cacheLimit || len(c.byToken) >= cacheLimit {
@@ -116,6 +119,21 @@ func (c *channelCache) invalidate() {
 	defer c.mu.Unlock()
 
 	c.gen++
+	clear(c.byID)
+	clear(c.byToken)
+}
+
+// pause empties the cache and keeps it empty, or, with paused false, lets
+// it fill again.
+func (c *channelCache) pause(paused bool) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+
+	c.gen++
+	c.paused = paused
 	clear(c.byID)
 	clear(c.byToken)
 }

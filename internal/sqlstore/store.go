@@ -150,6 +150,16 @@ func (db *DB) ChannelsCommitted() {
 	}
 }
 
+// TrustChannelCache says whether the adapter hears of other processes'
+// changes to channels and tokens now: while it does not, the cache stays
+// empty and every lookup reads the database. When it does again, the
+// cache starts empty, as news may have been missed.
+func (db *DB) TrustChannelCache(trusted bool) {
+	if db.channels != nil {
+		db.channels.pause(!trusted)
+	}
+}
+
 // Jobs returns the River client.
 func (db *DB) Jobs() *river.Client[*sql.Tx] {
 	return db.jobs
