@@ -69,8 +69,7 @@ type Handlers struct {
 // change to channels or tokens cannot take that risk (a revoked token
 // would go on working on the other nodes), so the store sends
 // ChannelsNotify's notification inside the transaction that makes the
-// change, and PostgreSQL delivers it exactly when the change commits;
-// ChannelsChanged is for changes made outside such a transaction.
+// change, and PostgreSQL delivers it exactly when the change commits.
 //
 // Signals that cannot be sent stay pending and are sent again every second
 // until the database takes them, so they arrive at least once; only those
@@ -100,9 +99,8 @@ type Bus struct {
 
 // signals are what the Bus has yet to send.
 type signals struct {
-	recipients      map[string]struct{}
-	channelsChanged bool
-	clockMoved      bool
+	recipients map[string]struct{}
+	clockMoved bool
 }
 
 // NewBus returns a Bus for node that sends through pool and listens on a
@@ -146,12 +144,6 @@ func (b *Bus) Publish(recipientIDs ...string) {
 			}
 		}
 	})
-}
-
-// ChannelsChanged tells the other nodes that a channel changed or an
-// access token was revoked. It never blocks.
-func (b *Bus) ChannelsChanged() {
-	b.signal(func(s *signals) { s.channelsChanged = true })
 }
 
 // ChannelsNotify returns the channel and payload of the notification that
@@ -216,7 +208,7 @@ func (b *Bus) sendLoop(ctx context.Context) {
 // could not be sent stays pending.
 func (b *Bus) sendPending(ctx context.Context) error {
 	s := b.take()
-	if len(s.recipients) == 0 && !s.channelsChanged && !s.clockMoved {
+	if len(s.recipients) == 0 && !s.clockMoved {
 		return nil
 	}
 
@@ -241,9 +233,6 @@ func (b *Bus) send(ctx context.Context, s signals) error {
 	batch := &pgx.Batch{}
 	for _, p := range payloads(b.node, slices.Collect(maps.Keys(s.recipients))) {
 		batch.Queue(notify, recipientsChannel, p)
-	}
-	if s.channelsChanged {
-		batch.Queue(notify, channelsChannel, b.node)
 	}
 	if s.clockMoved {
 		batch.Queue(notify, clockChannel, b.node)
@@ -270,7 +259,6 @@ func (b *Bus) take() signals {
 // merge adds other's signals to s.
 func (s *signals) merge(other signals) {
 	maps.Copy(s.recipients, other.recipients)
-	s.channelsChanged = s.channelsChanged || other.channelsChanged
 	s.clockMoved = s.clockMoved || other.clockMoved
 }
 

@@ -125,7 +125,14 @@ func TestChannelsChangedAndClockMoved(t *testing.T) {
 		send func(*node)
 		hear func(*node) chan struct{}
 	}{
-		{"channels changed", func(n *node) { n.bus.ChannelsChanged() },
+		{"channels changed", func(n *node) {
+			// As a store does, inside the transaction of the change.
+			channel, payload := n.bus.ChannelsNotify()
+			_, err := db.pool(t).Exec(t.Context(), "SELECT pg_notify($1, $2)", channel, payload)
+			if err != nil {
+				t.Fatal(err)
+			}
+		},
 			func(n *node) chan struct{} { return n.channels }},
 		{"clock moved", func(n *node) { n.bus.ClockMoved() },
 			func(n *node) chan struct{} { return n.clock }},
