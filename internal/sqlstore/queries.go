@@ -321,43 +321,44 @@ func (q *queries) RecipientByPhoneHash(ctx context.Context,
 
 func (q *queries) SetBlocked(ctx context.Context, recipientID, channelID string,
 	blocked bool) error {
-	if blocked {
-		return q.exec(ctx, "block channel", `INSERT INTO block
-			(recipient_id, channel_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, recipientID, channelID)
-	}
-
-	return q.exec(ctx, "unblock channel",
-		`DELETE FROM block WHERE recipient_id = ? AND channel_id = ?`, recipientID, channelID)
+	return q.setPair(ctx, "block", recipientID, channelID, blocked)
 }
 
 func (q *queries) IsBlocked(ctx context.Context, recipientID, channelID string) (bool, error) {
-	var n int
-	err := q.r.QueryRowContext(ctx, `SELECT count(*) FROM block
-		WHERE recipient_id = ? AND channel_id = ?`, recipientID, channelID).Scan(&n)
-	if err != nil {
-		return false, fmt.Errorf("load block: %w", err)
-	}
-
-	return n > 0, nil
+	return q.hasPair(ctx, "block", recipientID, channelID)
 }
 
 func (q *queries) SetFriend(ctx context.Context, recipientID, channelID string,
 	friend bool) error {
-	if friend {
-		return q.exec(ctx, "add friend", `INSERT INTO friend
-			(recipient_id, channel_id) VALUES (?, ?) ON CONFLICT DO NOTHING`, recipientID, channelID)
-	}
-
-	return q.exec(ctx, "remove friend",
-		`DELETE FROM friend WHERE recipient_id = ? AND channel_id = ?`, recipientID, channelID)
+	return q.setPair(ctx, "friend", recipientID, channelID, friend)
 }
 
 func (q *queries) IsFriend(ctx context.Context, recipientID, channelID string) (bool, error) {
+	return q.hasPair(ctx, "friend", recipientID, channelID)
+}
+
+// setPair adds a recipient and channel pair to a table of them, block or
+// friend, or with on false removes it; either is no error when done
+// already.
+func (q *queries) setPair(ctx context.Context, table, recipientID, channelID string,
+	on bool) error {
+	if on {
+		return q.exec(ctx, "add "+table, `INSERT INTO `+table+` (recipient_id, channel_id)
+			VALUES (?, ?) ON CONFLICT DO NOTHING`, recipientID, channelID)
+	}
+
+	return q.exec(ctx, "remove "+table, `DELETE FROM `+table+`
+		WHERE recipient_id = ? AND channel_id = ?`, recipientID, channelID)
+}
+
+// hasPair reports whether a table of pairs, block or friend, holds one.
+func (q *queries) hasPair(ctx context.Context, table, recipientID,
+	channelID string) (bool, error) {
 	var n int
-	err := q.r.QueryRowContext(ctx, `SELECT count(*) FROM friend
+	err := q.r.QueryRowContext(ctx, `SELECT count(*) FROM `+table+`
 		WHERE recipient_id = ? AND channel_id = ?`, recipientID, channelID).Scan(&n)
 	if err != nil {
-		return false, fmt.Errorf("load friend: %w", err)
+		return false, fmt.Errorf("load %s: %w", table, err)
 	}
 
 	return n > 0, nil
