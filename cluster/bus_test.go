@@ -34,7 +34,12 @@ func startNode(t *testing.T, db *database, id string) *node {
 		ChannelsChanged: func() { n.channels <- struct{}{} },
 		ClockMoved:      func() { n.clock <- struct{}{} },
 		Resync:          func() { n.resync <- struct{}{} },
-		Lost:            func() { n.lost <- struct{}{} },
+		Lost: func() {
+			select { // each failed reconnect calls it again
+			case n.lost <- struct{}{}:
+			default:
+			}
+		},
 	}, slog.New(slog.DiscardHandler))
 	run(t, n.bus.Run)
 	receive(t, n.resync, id+" listening")
@@ -164,8 +169,11 @@ func TestResync(t *testing.T) {
 	a, b := startNode(t, db, "a"), startNode(t, db, "b")
 
 	var killed bool
+	// Only this test's database: the tests run at once, with nodes named
+	// alike in databases of their own.
 	err := db.admin.QueryRow(context.Background(), `SELECT pg_terminate_backend(pid)
-		FROM pg_stat_activity WHERE application_name = $1`, "pnpd-bus-a").Scan(&killed)
+		FROM pg_stat_activity WHERE application_name = $1 AND datname = $2`,
+		"pnpd-bus-a", db.cfg.ConnConfig.Database).Scan(&killed)
 	if err != nil || !killed {
 		t.Fatalf("terminate a's listener: %v, %v", killed, err)
 	}
