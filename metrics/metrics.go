@@ -173,6 +173,28 @@ func (m *Metrics) SMSSent() {
 	m.smsSent.Inc()
 }
 
+// CountRetries adds the counter pnpd_database_retries_total{reason}, with
+// each of reasons at zero, and returns what counts a transaction that ran
+// again for a reason; nil on a nil *Metrics.
+func (m *Metrics) CountRetries(reasons []string) func(reason string) {
+	if m == nil {
+		return nil
+	}
+
+	retries := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "pnpd_database_retries_total",
+		Help: "Transactions run again, by reason: serialization_failure or deadlock " +
+			"when nodes changed the same rows at once, session_ended or " +
+			"connection_lost when the database went away before the commit.",
+	}, []string{"reason"})
+	for _, r := range reasons {
+		retries.WithLabelValues(r)
+	}
+	m.registry.MustRegister(retries)
+
+	return func(reason string) { retries.WithLabelValues(reason).Inc() }
+}
+
 // QueueDepth counts the jobs waiting to run by job kind, then by River job
 // state.
 type QueueDepth func(ctx context.Context) (map[string]map[string]int, error)

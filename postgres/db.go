@@ -69,6 +69,9 @@ type Options struct {
 	// ChannelsCommitted called for each: until then, this node still sees
 	// the old channel, or a revoked token still works here.
 	CacheChannels bool
+	// Retried, when set, hears of each transaction that runs again, with
+	// the reason (one of RetryReasons).
+	Retried func(reason string)
 }
 
 // Notification is a NOTIFY's channel and payload.
@@ -79,9 +82,10 @@ type Notification struct {
 // DB is a pnpd.Store on a PostgreSQL database.
 type DB struct {
 	*sqlstore.DB
-	pool   *sql.DB
-	log    *slog.Logger
-	notify Notification
+	pool    *sql.DB
+	log     *slog.Logger
+	notify  Notification
+	retried func(reason string)
 }
 
 var _ pnpd.Store = (*DB)(nil)
@@ -105,7 +109,8 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	pool.SetMaxIdleConns(opts.MaxConns)
 	pool.SetConnMaxIdleTime(5 * time.Minute)
 
-	db := &DB{pool: pool, log: opts.Logger, notify: opts.ChannelsNotify}
+	db := &DB{pool: pool, log: opts.Logger, notify: opts.ChannelsNotify,
+		retried: opts.Retried}
 	if err := db.init(ctx, opts); err != nil {
 		pool.Close()
 		return nil, err
@@ -232,16 +237,21 @@ func (db *DB) update(ctx context.Context, fn func(pnpd.Queries) error) error {
 
 			return nil
 		}
-		if !retryable(err) && !sessionEnded(err) && (committing || !connectionLost(err)) {
+		reason := retryReason(err, committing)
+		if reason == "" {
 			return err
 		}
 		if try == maxTries {
 			db.log.WarnContext(ctx, "Gave up on a transaction PostgreSQL could not "+
-				"serialize with others", "tries", try, "error", err)
+				"complete", "tries", try, "reason", reason, "error", err)
 
 			return err
 		}
-		db.log.DebugContext(ctx, "Running a transaction again", "try", try, "error", err)
+		db.log.DebugContext(ctx, "Running a transaction again", "try", try,
+			"reason", reason, "error", err)
+		if db.retried != nil {
+			db.retried(reason)
+		}
 
 		// Back off a little, at random, so that the same transactions do
 		// not collide again.
@@ -286,6 +296,35 @@ func (db *DB) tryUpdate(ctx context.Context,
 	return ch.Channels, false, nil
 }
 
+// The reasons a transaction runs again, as Options.Retried gets them.
+const (
+	RetrySerialization  = "serialization_failure"
+	RetryDeadlock       = "deadlock"
+	RetrySessionEnded   = "session_ended"
+	RetryConnectionLost = "connection_lost"
+)
+
+// RetryReasons are all the reasons a transaction may run again.
+var RetryReasons = []string{RetrySerialization, RetryDeadlock, RetrySessionEnded,
+	RetryConnectionLost}
+
+// retryReason says why a transaction that failed with err may run again,
+// or "" when it may not; committing says that it failed at the commit.
+func retryReason(err error, committing bool) string {
+	switch {
+	case sqlState(err) == "40001":
+		return RetrySerialization
+	case sqlState(err) == "40P01":
+		return RetryDeadlock
+	case sessionEnded(err):
+		return RetrySessionEnded
+	case !committing && connectionLost(err):
+		return RetryConnectionLost
+	}
+
+	return ""
+}
+
 // sessionEnded reports that the server answered with the end of the
 // session (an administrator, a restart, a failover: SQLSTATE 57P01 to
 // 57P03). The server answered, so the transaction did not commit, even
@@ -300,17 +339,6 @@ func sessionEnded(err error) bool {
 // run again; at the commit, whether it committed is unknown.
 func connectionLost(err error) bool {
 	return strings.HasPrefix(sqlState(err), "08") || errors.Is(err, driver.ErrBadConn)
-}
-
-// retryable reports a failure that running the transaction again may
-// avoid: a serialization failure or a deadlock.
-func retryable(err error) bool {
-	switch sqlState(err) {
-	case "40001", "40P01":
-		return true
-	}
-
-	return false
 }
 
 // Start starts working jobs. Workers must be in Options.Workers by then.

@@ -123,7 +123,13 @@ func TestUpdateOutlivesLostConnections(t *testing.T) {
 	t.Parallel()
 
 	url := pgtest.NewDatabase(t, template(t))
-	db := setup(t, url, postgres.Options{Keyring: keys})
+	var mu sync.Mutex
+	retries := map[string]int{}
+	db := setup(t, url, postgres.Options{Keyring: keys, Retried: func(reason string) {
+		mu.Lock()
+		retries[reason]++
+		mu.Unlock()
+	}})
 	admin := setup(t, url, postgres.Options{Keyring: keys, MaxConns: 2})
 
 	stop := make(chan struct{})
@@ -149,19 +155,41 @@ func TestUpdateOutlivesLostConnections(t *testing.T) {
 	}
 
 	// The admin store's sessions are named alike; it ends the others'.
+	ended := 0
 	for range 5 {
 		time.Sleep(100 * time.Millisecond)
-		_, err := admin.Pool().ExecContext(t.Context(), `SELECT pg_terminate_backend(pid)
-			FROM pg_stat_activity WHERE datname = current_database()
-			AND pid <> pg_backend_pid() AND application_name = 'pnpd'
-			AND state <> 'idle'`)
+		var n int
+		err := admin.Pool().QueryRowContext(t.Context(), `SELECT count(*)
+			FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity
+			WHERE datname = current_database() AND pid <> pg_backend_pid()
+			AND application_name = 'pnpd' AND state <> 'idle'`).Scan(&n)
 		if err != nil {
 			t.Fatal(err)
 		}
+		ended += n
 	}
 	close(stop)
 	wg.Wait()
 	if n := failed.Load(); n > 0 {
 		t.Errorf("%d updates failed when their sessions ended", n)
+	}
+
+	// Each session ended mid-transaction made that transaction run
+	// again, and the store said why.
+	mu.Lock()
+	defer mu.Unlock()
+	t.Logf("ended %d sessions; transactions run again: %v", ended, retries)
+	lost := 0
+	for reason, n := range retries {
+		switch reason {
+		case postgres.RetrySessionEnded, postgres.RetryConnectionLost:
+			lost += n
+		case postgres.RetrySerialization, postgres.RetryDeadlock:
+		default:
+			t.Errorf("a transaction ran again for %q", reason)
+		}
+	}
+	if ended > 0 && lost == 0 {
+		t.Errorf("%d sessions ended under way, and no transaction ran again for it", ended)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/pnpd/pnpd/internal/pgtest"
+	"github.com/pnpd/pnpd/postgres"
 	"github.com/pnpd/pnpd/server"
 	"github.com/pnpd/pnpd/server/servertest"
 )
@@ -27,7 +28,7 @@ func twoNodes(t *testing.T) (a, b *env) {
 	node := func() server.Config {
 		return server.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), DatabaseURL: url,
 			KeyFile: key, Sandbox: true, SandboxToken: sandboxToken,
-			Logger: slog.New(slog.DiscardHandler), DatabaseMaxConns: 5}
+			Logger: slog.New(slog.DiscardHandler), DatabaseMaxConns: 5, Metrics: true}
 	}
 
 	srvA, demo := startOn(t, node())
@@ -211,4 +212,19 @@ func TestClockMovesAddUpAcrossNodes(t *testing.T) {
 
 	waitForOffset(t, a, 800*time.Second)
 	waitForOffset(t, b, 800*time.Second)
+}
+
+// TestMetricsCountDatabaseRetries: a node on PostgreSQL counts the
+// transactions it ran again, by reason, each reason from the first scrape.
+func TestMetricsCountDatabaseRetries(t *testing.T) {
+	t.Parallel()
+
+	a, _ := twoNodes(t)
+	s := a.scrape()
+	for _, reason := range postgres.RetryReasons {
+		key := `pnpd_database_retries_total{reason="` + reason + `"}`
+		if _, ok := s[key]; !ok {
+			t.Errorf("/metrics has no %s", key)
+		}
+	}
 }

@@ -168,7 +168,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 
 	workers := river.NewWorkers()
-	db, err := openDatabase(ctx, cfg, workers, s.peers)
+	db, err := openDatabase(ctx, cfg, workers, s.peers, s.metrics)
 	if err != nil {
 		s.closePeers()
 		return nil, err
@@ -195,16 +195,18 @@ func (s *Server) closePeers() {
 	}
 }
 
-// openDatabase opens the store cfg names, with the job workers.
+// openDatabase opens the store cfg names, with the job workers; m counts
+// PostgreSQL's retried transactions.
 // On PostgreSQL, with peers, it remembers channels and tokens, as the
 // peers tell it what the other nodes changed, and tells them its changes.
 func openDatabase(ctx context.Context, cfg Config, workers *river.Workers,
-	p *peers) (database, error) {
+	p *peers, m *metrics.Metrics) (database, error) {
 	keyFile := cmp.Or(cfg.KeyFile, filepath.Join(cfg.DataDir, keyring.FileName))
 	if cfg.DatabaseURL != "" {
 		opts := postgres.Options{Workers: workers, Logger: cfg.Logger,
 			RescueAfter: cfg.JobRescueAfter, PollInterval: cfg.JobPollInterval,
-			KeyFile: keyFile, MaxConns: cfg.DatabaseMaxConns}
+			KeyFile: keyFile, MaxConns: cfg.DatabaseMaxConns,
+			Retried: m.CountRetries(postgres.RetryReasons)}
 		if p != nil {
 			channel, payload := p.bus.ChannelsNotify()
 			opts.CacheChannels = true
@@ -515,7 +517,7 @@ func ResetAdminPassword(ctx context.Context, cfg Config) (string, error) {
 	}
 
 	cfg.Logger = slog.New(slog.DiscardHandler)
-	db, err := openDatabase(ctx, cfg, nil, nil)
+	db, err := openDatabase(ctx, cfg, nil, nil, nil)
 	if err != nil {
 		return "", err
 	}
