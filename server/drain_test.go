@@ -134,15 +134,7 @@ func TestShutdownEndsLiveUpdateStreams(t *testing.T) {
 	p := e.person(aiko)
 	p.logIn()
 
-	req, err := http.NewRequestWithContext(t.Context(), "GET", e.url+"/events", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := p.client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	resp := p.events(t.Context())
 	ended := make(chan struct{})
 	go func() {
 		defer close(ended)

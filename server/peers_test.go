@@ -49,15 +49,7 @@ func TestLiveUpdatesAcrossNodes(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, "GET", a.url+"/events", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := p.client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
+	resp := p.events(ctx)
 
 	changed := make(chan struct{}, 1)
 	go func() {

@@ -246,6 +246,23 @@ func (p *person) logIn() {
 		"code": p.e.codes(p.phone)[0]})
 }
 
+// events opens the person's live-update stream; the stream ends with ctx.
+func (p *person) events(ctx context.Context) *http.Response {
+	p.e.t.Helper()
+
+	req, err := http.NewRequestWithContext(ctx, "GET", p.e.url+"/events", nil)
+	if err != nil {
+		p.e.t.Fatal(err)
+	}
+	resp, err := p.client.Do(req)
+	if err != nil {
+		p.e.t.Fatal(err)
+	}
+	p.e.t.Cleanup(func() { resp.Body.Close() })
+
+	return resp
+}
+
 // samples are one scrape: "name{label="value",...}" to value, with a
 // histogram's count under name_count.
 type samples map[string]float64
