@@ -6,6 +6,7 @@
 package receiving
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -36,7 +37,15 @@ type Service struct {
 	// whose recipient no action may change and that no account may take,
 	// and nil for any other number: in sandbox mode, the magic numbers.
 	Reserved func(e164 string) error
+	// Timeout bounds how long Accept waits for the store (DefaultTimeout
+	// when zero).
+	Timeout time.Duration
 }
+
+// DefaultTimeout is how long Accept waits for the store when Service does
+// not say: far longer than a commit takes, even under load, and shorter
+// than the time a business waits before it gives up on its request.
+const DefaultTimeout = 10 * time.Second
 
 // CheckReserved returns the error Reserved gives for a phone number, or
 // nil when the number is free to act on.
@@ -71,8 +80,13 @@ var ErrRefused = pnpd.Errorf(pnpd.ERefused, "Failed to send messages")
 func (s *Service) Accept(ctx context.Context, p Push) (flow.Outcome, error) {
 	// Once the store has the notification, it is stored or not whatever
 	// the client does meanwhile: a client that goes away must not cut its
-	// update short.
-	ctx = context.WithoutCancel(ctx)
+	// update short. A database that hangs must not hold the push for as
+	// long as it hangs, though, and then store it when its client has long
+	// given up: past the timeout the update is cut short and undone, and
+	// the client hears that it failed.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx),
+		cmp.Or(s.Timeout, DefaultTimeout))
+	defer cancel()
 
 	var outcome flow.Outcome
 	var recipientID string

@@ -3,6 +3,7 @@ package server_test
 import (
 	"bufio"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -11,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/pnpd/pnpd/internal/pgtest"
 	"github.com/pnpd/pnpd/postgres"
@@ -218,5 +221,58 @@ func TestMetricsCountDatabaseRetries(t *testing.T) {
 		if _, ok := s[key]; !ok {
 			t.Errorf("/metrics has no %s", key)
 		}
+	}
+}
+
+// TestPushGivesUpOnAHungDatabase: while the database holds the push's
+// write back (here, another session locks the notifications), the push
+// answers 500 once its timeout passes, and nothing is stored when the
+// database frees up, since the business was told it failed.
+func TestPushGivesUpOnAHungDatabase(t *testing.T) {
+	t.Parallel()
+
+	url := pgtest.NewDatabase(t, "")
+	e := start(t, server.Config{DatabaseURL: url, DatabaseMaxConns: 5,
+		PushTimeout: 500 * time.Millisecond}, slog.New(slog.DiscardHandler))
+	e.mustPush(aiko, http.StatusOK)
+
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	stored := func() int {
+		var n int
+		if err := db.QueryRow(`SELECT count(*) FROM notification`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := stored()
+
+	lock, err := db.BeginTx(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lock.Exec(`LOCK TABLE notification IN ACCESS EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	// The lock holds for 3 s: without a timeout, the push would wait for
+	// it and succeed.
+	released := make(chan error, 1)
+	time.AfterFunc(3*time.Second, func() { released <- lock.Rollback() })
+	resp := e.push(e.demo.Credentials.AccessToken, aiko)
+	if err := <-released; err != nil {
+		t.Fatal(err)
+	}
+	if resp.status != http.StatusInternalServerError || strings.TrimSpace(string(resp.body)) !=
+		`{"message":"An internal error occurred. Try again later."}` {
+		t.Errorf("push while the database hangs: %d %s", resp.status, resp.body)
+	}
+
+	e.mustPush(aiko, http.StatusOK)
+	if n := stored(); n != before+1 {
+		t.Errorf("%d notifications stored after one more push, want %d: the push that "+
+			"failed was stored", n, before+1)
 	}
 }

@@ -65,6 +65,9 @@ type Config struct {
 	DefaultCountry            string
 	// Templates is the template catalogue; the embedded one when nil.
 	Templates *pnptemplate.Catalogue
+	// PushTimeout bounds how long a push waits for the database before it
+	// fails and is not stored (receiving.DefaultTimeout when zero).
+	PushTimeout time.Duration
 	// JobRescueAfter is how long a job may run before it counts as lost in
 	// a crash and runs again.
 	JobRescueAfter time.Duration
@@ -248,7 +251,7 @@ func (s *Server) wire(ctx context.Context, workers *river.Workers) error {
 	}
 
 	recv := &receiving.Service{Store: s.db, Rules: rules, Clock: s.clock, Log: s.log,
-		Changed: s.changed, Outcomes: s.metrics.Notifications}
+		Changed: s.changed, Outcomes: s.metrics.Notifications, Timeout: s.cfg.PushTimeout}
 	s.recv = recv
 	if s.cfg.Sandbox {
 		// The magic numbers always behave one way: nothing acts on them.
