@@ -55,7 +55,7 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 
 	if err := s.db.Ping(ctx); err != nil {
 		if !errors.Is(err, context.Canceled) {
-			s.log.WarnContext(ctx, "Database not ready", "error", err)
+			s.quiet.WarnContext(ctx, "Database not ready", "error", err)
 		}
 		writeText(w, http.StatusServiceUnavailable, "database not answering")
 

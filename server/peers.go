@@ -40,7 +40,7 @@ func newPeers(ctx context.Context, s *Server) (*peers, error) {
 	}
 
 	node := cluster.NewNodeID()
-	p := &peers{pool: pool, nodes: cluster.NewNodes(pool, node, s.log)}
+	p := &peers{pool: pool, nodes: cluster.NewNodes(pool, node, s.quiet)}
 	p.bus = cluster.NewBus(pool, node, cluster.Handlers{
 		Changed:         func(ids ...string) { s.broker.Publish(ids...) },
 		ChannelsChanged: func() { s.db.ChannelsCommitted() },
@@ -57,7 +57,7 @@ func newPeers(ctx context.Context, s *Server) (*peers, error) {
 		// revoked would still work here: read every channel from the
 		// database until the listener is back.
 		Lost: func() { s.db.TrustChannelCache(false) },
-	}, s.log)
+	}, s.quiet)
 
 	return p, nil
 }

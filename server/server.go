@@ -23,6 +23,7 @@ import (
 	"github.com/pnpd/pnpd"
 	"github.com/pnpd/pnpd/console"
 	"github.com/pnpd/pnpd/flow"
+	"github.com/pnpd/pnpd/internal/quietlog"
 	"github.com/pnpd/pnpd/keyring"
 	"github.com/pnpd/pnpd/lineapi"
 	"github.com/pnpd/pnpd/messenger"
@@ -121,12 +122,15 @@ type database interface {
 
 // Server is a running pnpd.
 type Server struct {
-	cfg    Config
-	db     database
-	clock  *pnpd.OffsetClock
-	http   *http.Server
-	ln     net.Listener
-	log    *slog.Logger
+	cfg   Config
+	db    database
+	clock *pnpd.OffsetClock
+	http  *http.Server
+	ln    net.Listener
+	log   *slog.Logger
+	// quiet logs a warning that may repeat for as long as the database is
+	// away (readiness probes, the other nodes' signals) once in a while.
+	quiet  *slog.Logger
 	broker *messenger.Broker
 	// peers are the other nodes on the same PostgreSQL; nil on SQLite.
 	peers   *peers
@@ -161,6 +165,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 
 	s := &Server{cfg: cfg, clock: &pnpd.OffsetClock{}, log: cfg.Logger,
+		quiet:   slog.New(quietlog.New(cfg.Logger.Handler(), 10*time.Second)),
 		metrics: metrics.New(), broker: messenger.NewBroker()}
 	if cfg.DatabaseURL != "" {
 		p, err := newPeers(ctx, s)

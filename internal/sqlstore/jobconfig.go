@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+
+	"github.com/pnpd/pnpd/internal/quietlog"
 )
 
 // DefaultRescueAfter is how long a job may run, unless a store's options
@@ -50,10 +52,19 @@ func JobConfig(opts JobOptions) *river.Config {
 	return &river.Config{
 		Queues:               queues,
 		Workers:              opts.Workers,
-		Logger:               opts.Logger.With("component", "jobs"),
+		Logger:               quietLogger(opts.Logger).With("component", "jobs"),
 		FetchPollInterval:    opts.PollInterval,
 		FetchCooldown:        opts.PollInterval / 2,
 		JobTimeout:           min(opts.RescueAfter/2, 10*time.Second),
 		RescueStuckJobsAfter: opts.RescueAfter,
 	}
+}
+
+// quietPeriod is how often one failure of the job workers' is logged while
+// it goes on: River's fetcher, for one, fails on every poll while the
+// database is down.
+const quietPeriod = 10 * time.Second
+
+func quietLogger(log *slog.Logger) *slog.Logger {
+	return slog.New(quietlog.New(log.Handler(), quietPeriod))
 }
