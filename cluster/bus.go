@@ -37,7 +37,9 @@ const (
 
 // Handlers are what a node does when other nodes signal. They run one at
 // a time on the listener's goroutine, so each should return quickly; a nil
-// handler ignores its signal.
+// handler ignores its signal. Lost is the exception: the Bus also calls it
+// from another goroutine when the listener stalls, as it may while another
+// handler runs, so it must be safe to call at any time.
 type Handlers struct {
 	// Changed is called with recipients whose chats changed on another
 	// node, to wake their pages here.
@@ -52,10 +54,10 @@ type Handlers struct {
 	// signalled while it was away is lost, so caches should be emptied and
 	// every page woken.
 	Resync func()
-	// Lost is called when the listener lost its connection, or could not
-	// make one: until the next Resync, news from other nodes may be
-	// missed, so nothing that needs it should be trusted (caches should be
-	// bypassed).
+	// Lost is called when the listener lost its connection, could not
+	// make one, or stopped hearing on it: until the next Resync, news from
+	// other nodes may be missed, so nothing that needs it should be
+	// trusted (caches should be bypassed).
 	Lost func()
 }
 
@@ -77,6 +79,17 @@ type Handlers struct {
 // lost. A listener that loses its connection misses what is sent until it
 // is back, which is what Handlers.Resync is for.
 //
+// A connection can also stall without failing: a hung server, or a
+// half-open TCP connection after a network split or a failover, delivers
+// nothing and reports no error. So the Bus pings itself through the pool
+// every 2 seconds and listens for its own pings; when one it sent goes
+// unheard for 5 seconds, it calls Handlers.Lost and reconnects. A node
+// whose listening connection stalls thus stops trusting what it cached
+// within 6 to 8 seconds (the next ping, its 5 seconds, and the next look,
+// each 2 seconds apart), or about 10 on a busy server, as long as its
+// pool still reaches the database: a ping that cannot be sent proves
+// nothing either way.
+//
 // A node does not hear its own signals: it should act on them directly.
 // The listener's connection is named pnpd-bus-<node> (application_name),
 // so that it can be found in pg_stat_activity.
@@ -92,9 +105,17 @@ type Bus struct {
 	pending signals
 
 	// Only the listener's goroutine reads and writes these.
-	channels int       // how many channels it listens on
-	conn     *pgx.Conn // the connection being set up
-	listened int       // channels LISTENed on conn so far
+	channels int // how many channels it listens on
+	listened int // channels LISTENed on its connection so far
+
+	watch      watch         // the listener's connection and pings
+	pingEvery  time.Duration // how often the Bus pings its listener
+	stallAfter time.Duration // how long a sent ping may go unheard
+
+	// Tests send the listener's connection here, through a proxy they
+	// can freeze, when listenHost is set.
+	listenHost string
+	listenPort uint16
 }
 
 // signals are what the Bus has yet to send.
@@ -107,7 +128,8 @@ type signals struct {
 // connection of its own, configured as pool's are. Run starts it.
 func NewBus(pool *pgxpool.Pool, node string, h Handlers, log *slog.Logger) *Bus {
 	return &Bus{pool: pool, node: node, h: withDefaults(h), log: log,
-		wake: make(chan struct{}, 1), pending: signals{recipients: map[string]struct{}{}}}
+		wake: make(chan struct{}, 1), pending: signals{recipients: map[string]struct{}{}},
+		pingEvery: pingEvery, stallAfter: stallAfter}
 }
 
 // withDefaults makes every nil handler one that does nothing.
@@ -176,6 +198,7 @@ func (b *Bus) signal(add func(*signals)) {
 func (b *Bus) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { b.sendLoop(ctx) })
+	wg.Go(func() { b.watchListener(ctx) })
 	err := b.listener().Listen(ctx)
 	wg.Wait()
 	if ctx.Err() != nil {
@@ -286,7 +309,8 @@ func (b *Bus) listener() *pgxlisten.Listener {
 	for channel, act := range acts {
 		l.Handle(channel, handler{bus: b, act: act})
 	}
-	b.channels = len(acts)
+	l.Handle(pingChannel, handler{bus: b, own: true, act: b.heardPing})
+	b.channels = len(acts) + 1
 
 	return l
 }
@@ -295,42 +319,70 @@ func (b *Bus) listener() *pgxlisten.Listener {
 func (b *Bus) connect(ctx context.Context) (*pgx.Conn, error) {
 	cfg := b.pool.Config().ConnConfig.Copy()
 	cfg.RuntimeParams["application_name"] = "pnpd-bus-" + b.node
+	if b.listenHost != "" {
+		cfg.Host, cfg.Port, cfg.Fallbacks = b.listenHost, b.listenPort, nil
+	}
 
-	return pgx.ConnectConfig(ctx, cfg)
+	// A hung server would otherwise keep the listener from ever trying
+	// again.
+	ctx, cancel := context.WithTimeout(ctx, connectTimeout)
+	defer cancel()
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+
+	b.listened = 0
+	b.watch.connected(conn)
+
+	return conn, nil
 }
 
+// logListenError is called when the listener's connection ended or could
+// not be made, and it is about to reconnect: the handlers return no
+// errors, so pgxlisten has no other error to report.
 func (b *Bus) logListenError(ctx context.Context, err error) {
+	stalled := b.watch.ended()
 	// Stopping ends the listener's wait with an error too.
 	if ctx.Err() != nil {
 		return
 	}
+
 	b.h.Lost()
+	if stalled {
+		// The watchdog closed the connection and has warned already.
+		b.log.DebugContext(ctx, "Closed the stalled listener", "error", err)
+		return
+	}
+
 	b.log.WarnContext(ctx, "Lost the other nodes' signals; reconnecting", "error", err)
 }
 
-// listening counts the channels LISTENed on conn and resyncs once all are:
-// from then on nothing is missed, and what came before may have been.
-func (b *Bus) listening(conn *pgx.Conn) {
-	if conn != b.conn {
-		b.conn, b.listened = conn, 0
-	}
+// listening counts the channels LISTENed on the listener's connection and
+// resyncs once all are: from then on nothing is missed, and what came
+// before may have been.
+func (b *Bus) listening() {
 	b.listened++
 	if b.listened == b.channels {
+		// Pings sent before may never arrive on this connection.
+		b.watch.forget()
 		b.log.Info("Listening to the other nodes", "node", b.node)
 		b.h.Resync()
 	}
 }
 
-// handler hands other nodes' notifications on one channel to act.
+// handler hands notifications on one channel to act: the other nodes',
+// or this node's own when own is set.
 type handler struct {
 	bus *Bus
+	own bool
 	act func(items []string)
 }
 
-// HandleNotification acts on a notification unless this node sent it.
+// HandleNotification acts on a notification from the nodes it is for.
 func (h handler) HandleNotification(_ context.Context, n *pgconn.Notification,
 	_ *pgx.Conn) error {
-	if node, items := parse(n.Payload); node != h.bus.node {
+	if node, items := parse(n.Payload); (node == h.bus.node) == h.own {
 		h.act(items)
 	}
 
@@ -338,8 +390,8 @@ func (h handler) HandleNotification(_ context.Context, n *pgconn.Notification,
 }
 
 // HandleBacklog is called after each LISTEN on a new connection.
-func (h handler) HandleBacklog(_ context.Context, _ string, conn *pgx.Conn) error {
-	h.bus.listening(conn)
+func (h handler) HandleBacklog(context.Context, string, *pgx.Conn) error {
+	h.bus.listening()
 
 	return nil
 }

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/pnpd/pnpd/cluster"
 )
 
@@ -22,8 +24,9 @@ type node struct {
 	lost     chan struct{}
 }
 
-// startNode starts a node's Bus on db and waits until it listens.
-func startNode(t *testing.T, db *database, id string) *node {
+// startNode starts a node's Bus on db, configured as given, and waits
+// until it listens.
+func startNode(t *testing.T, db *database, id string, configure ...func(*cluster.Bus)) *node {
 	t.Helper()
 
 	n := &node{id: id, changed: make(chan []string, 1000),
@@ -41,6 +44,9 @@ func startNode(t *testing.T, db *database, id string) *node {
 			}
 		},
 	}, slog.New(slog.DiscardHandler))
+	for _, c := range configure {
+		c(n.bus)
+	}
 	run(t, n.bus.Run)
 	receive(t, n.resync, id+" listening")
 
@@ -183,6 +189,53 @@ func TestResync(t *testing.T) {
 	b.bus.Publish("aiko")
 	if got := receive(t, a.changed, "a hearing b"); !slices.Equal(got, []string{"aiko"}) {
 		t.Errorf("a heard %q after reconnecting, want aiko", got)
+	}
+}
+
+// TestStalledListener: when the listener's connection stops carrying
+// anything without failing, as to a hung server or after a network split,
+// the node stops trusting its cache, reconnects and resyncs, and hears the
+// other nodes again.
+func TestStalledListener(t *testing.T) {
+	t.Parallel()
+	db := setup(t)
+	px := startProxy(t, db)
+	a := startNode(t, db, "a", func(bus *cluster.Bus) {
+		cluster.ListenVia(bus, px.host, px.port)
+		cluster.SetPings(bus, 200*time.Millisecond, 2*time.Second)
+	})
+	b := startNode(t, db, "b")
+	pool := db.pool(t)
+	if got := px.connections(); got != 1 {
+		t.Fatalf("a's listener made %d connections through the proxy, want 1", got)
+	}
+
+	// b revokes a token that a may have cached, while a hears nothing.
+	px.freeze()
+	notifyChannelsChanged(t, pool, b)
+	receive(t, a.lost, "a noticing that its listener stalled")
+	receive(t, a.resync, "a resyncing")
+	if got := px.connections(); got < 2 {
+		t.Fatalf("a's listener made %d connections through the proxy, want a new one", got)
+	}
+
+	notifyChannelsChanged(t, pool, b)
+	receive(t, a.channels, "a hearing b's channels change after reconnecting")
+	b.bus.Publish("aiko")
+	if got := receive(t, a.changed, "a hearing b"); !slices.Equal(got, []string{"aiko"}) {
+		t.Errorf("a heard %q after reconnecting, want aiko", got)
+	}
+}
+
+// notifyChannelsChanged has n tell the others that channels changed, as a
+// store does inside the transaction of the change.
+func notifyChannelsChanged(t *testing.T, pool *pgxpool.Pool, n *node) {
+	t.Helper()
+
+	channel, payload := n.bus.ChannelsNotify()
+	_, err := pool.Exec(t.Context(), "SELECT pg_notify($1, $2)", channel, payload)
+	if err != nil {
+		t.Fatalf("notify: %v", err)
 	}
 }
 
