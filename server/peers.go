@@ -16,7 +16,7 @@ import (
 // the bus that carries their news, and the count of live nodes that the
 // per-channel rate limits are divided by.
 type peers struct {
-	pool  *pgxpool.Pool // two connections: the bus's sender and the heartbeat
+	pool  *pgxpool.Pool // two connections: the bus's sends and pings, and the heartbeat
 	bus   *cluster.Bus
 	nodes *cluster.Nodes
 	stop  context.CancelFunc
