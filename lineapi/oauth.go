@@ -105,12 +105,16 @@ func (a *API) tokenEndpoint(name string, h tokenHandler) http.Handler {
 	})
 }
 
-// writeOAuthError writes a refusal as a 400 with OAuth's error body, and
-// anything else as writeError does.
+// writeOAuthError writes a refusal as a 400 and anything else, such as a
+// failed store, as a 500 server_error, both with OAuth's error body: the
+// token clients read no other.
 func (a *API) writeOAuthError(w http.ResponseWriter, r *http.Request, err error) {
 	var oe *oauthError
 	if !errors.As(err, &oe) {
-		a.writeError(w, r, err)
+		a.Log.ErrorContext(r.Context(), "Request failed", "path", r.URL.Path, "error", err)
+		writeJSON(w, http.StatusInternalServerError,
+			&oauthError{Code: "server_error", Description: msgInternal})
+
 		return
 	}
 

@@ -22,6 +22,7 @@ const sandboxToken = "x"
 // env is one pnpd server in sandbox mode, in process, on loopback.
 type env struct {
 	t     *testing.T
+	srv   *server.Server
 	url   string
 	token string // the sandbox API's
 }
@@ -47,7 +48,7 @@ func startConfig(t *testing.T, cfg server.Config) *env {
 
 	srv := servertest.Start(t, cfg)
 
-	return &env{t: t, url: srv.URL(), token: cfg.SandboxToken}
+	return &env{t: t, srv: srv, url: srv.URL(), token: cfg.SandboxToken}
 }
 
 // response is an answer with its body read.

@@ -98,7 +98,11 @@ func (a *API) codePage(kind string) handler {
 			f.ResendAfter = max(0, int64(wait.Seconds()+0.5))
 		}
 
-		rec, _ := a.sessionRecipient(r)
+		rec, err := a.visitor(r)
+		if err != nil {
+			return err
+		}
+
 		a.showPhoneForm(w, r, f, rec, nil)
 
 		return nil
@@ -263,7 +267,11 @@ func (a *API) smsPage(w http.ResponseWriter, r *http.Request) error {
 		list = append(list, shown{SMS: m, Masked: pnpd.MaskPhone(m.PhoneNumber)})
 	}
 
-	rec, _ := a.sessionRecipient(r)
+	rec, err := a.visitor(r)
+	if err != nil {
+		return err
+	}
+
 	a.show(w, r, http.StatusOK, "sms.html", &page{Title: "sms.title", Rec: rec, Data: list})
 
 	return nil

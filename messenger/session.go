@@ -1,6 +1,7 @@
 package messenger
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -23,7 +24,8 @@ func (a *API) auth(h authed) handler {
 }
 
 // sessionRecipient is the recipient the request's session cookie signs in;
-// EUnauthorized without a live session.
+// EUnauthorized without a live session, and any other error when the store
+// could not tell: that is no reason to sign anyone out.
 func (a *API) sessionRecipient(r *http.Request) (*pnpd.Recipient, error) {
 	c, err := r.Cookie(sessionCookie)
 	if err != nil || c.Value == "" {
@@ -35,10 +37,15 @@ func (a *API) sessionRecipient(r *http.Request) (*pnpd.Recipient, error) {
 		return nil, pnpd.Errorf(pnpd.EUnauthorized, "Your session has ended. Log in again.")
 	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("check session: %w", err)
 	}
 
-	return a.Store.Recipient(r.Context(), s.RecipientID)
+	rec, err := a.Store.Recipient(r.Context(), s.RecipientID)
+	if err != nil {
+		return nil, fmt.Errorf("check session: %w", err)
+	}
+
+	return rec, nil
 }
 
 // startSession signs the recipient in: a random token in an HttpOnly,

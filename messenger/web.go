@@ -161,6 +161,8 @@ func (a *API) webError(w http.ResponseWriter, r *http.Request, err error) {
 		a.Log.ErrorContext(r.Context(), "Page failed", "path", r.URL.Path, "error", err)
 	}
 
+	// The page shows the person's tabs and language when it can; a store
+	// that fails leaves them out, and the cookie as it is.
 	rec, _ := a.sessionRecipient(r)
 	a.show(w, r, status, "error.html", &page{Title: "error.title", Rec: rec, Err: err})
 }
@@ -230,13 +232,31 @@ func (a *API) registerWeb(mux *http.ServeMux, csrf *http.CrossOriginProtection) 
 	})
 }
 
+// home sends a signed-in person to the chats and anyone else to log in. A
+// store that fails is an error page, not a log-out: the session may well
+// be alive, and the person would only have to log in again.
 func (a *API) home(w http.ResponseWriter, r *http.Request) error {
-	if _, err := a.sessionRecipient(r); err == nil {
-		http.Redirect(w, r, "/chats", http.StatusSeeOther)
-		return nil
+	rec, err := a.visitor(r)
+	if err != nil {
+		return err
 	}
 
-	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	to := "/login"
+	if rec != nil {
+		to = "/chats"
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
 
 	return nil
+}
+
+// visitor is the signed-in recipient, or nil for someone not signed in, for
+// a page anyone may see; an error only when the session cannot be checked.
+func (a *API) visitor(r *http.Request) (*pnpd.Recipient, error) {
+	rec, err := a.sessionRecipient(r)
+	if pnpd.ErrorCode(err) == pnpd.EUnauthorized {
+		return nil, nil
+	}
+
+	return rec, err
 }

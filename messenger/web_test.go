@@ -20,11 +20,18 @@ import (
 func (p *person) page(method, path string, form url.Values) (int, string, string) {
 	p.t.Helper()
 
+	return p.pageAt(p.env.url, method, path, form)
+}
+
+// pageAt fetches a page as page does, from the server at base.
+func (p *person) pageAt(base, method, path string, form url.Values) (int, string, string) {
+	p.t.Helper()
+
 	var body io.Reader
 	if form != nil {
 		body = strings.NewReader(form.Encode())
 	}
-	req, err := http.NewRequest(method, p.env.url+path, body)
+	req, err := http.NewRequest(method, base+path, body)
 	if err != nil {
 		p.t.Fatal(err)
 	}

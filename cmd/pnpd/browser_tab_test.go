@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -55,6 +56,8 @@ type tab struct {
 	cancel context.CancelFunc
 	base   string // pnpd's URL
 	shots  *artifacts
+	// console holds what the first tab's pages report as errors.
+	console *consoleErrors
 
 	// The viewport, in CSS pixels, and the device scale.
 	width, height int64
@@ -94,6 +97,7 @@ func newTab(t *testing.T, chromium, base string) *tab {
 		t.Fatalf("start chromium: %v", err)
 	}
 	console = watchConsole(ctx)
+	b.console = console
 	b.resize(phoneWidth, phoneHeight, 2)
 
 	return b
@@ -103,9 +107,10 @@ func newTab(t *testing.T, chromium, base string) *tab {
 // exceptions, console.error calls and the browser's own error log, such as
 // a script or a stylesheet the page's security policy blocked.
 type consoleErrors struct {
-	mu   sync.Mutex
-	got  []string
-	done chan struct{}
+	mu       sync.Mutex
+	got      []string
+	expected []string // URLs whose failures the test causes on purpose
+	done     chan struct{}
 }
 
 func watchConsole(ctx context.Context) *consoleErrors {
@@ -141,7 +146,19 @@ func (c *consoleErrors) note(m chromedp.ConsoleMessage) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 
+	if m.Source == "network" && slices.Contains(c.expected, m.URL) {
+		return
+	}
 	c.got = append(c.got, fmt.Sprintf("%s (%s:%d)", m.Text, m.URL, m.Line))
+}
+
+// expectFailures tells the tab that loading pnpd's path may fail, as a test
+// of an outage makes it: what the page does then is the test's to check.
+func (b *tab) expectFailures(path string) {
+	b.console.mu.Lock()
+	defer b.console.mu.Unlock()
+
+	b.console.expected = append(b.console.expected, b.base+path)
 }
 
 // report fails the test for each error, once the tab has closed.
@@ -174,7 +191,8 @@ func (b *tab) follow(sel string) *tab {
 	}
 
 	tabCtx, closeTab := chromedp.NewContext(b.ctx, chromedp.WithTargetID(id))
-	o := &tab{t: b.t, ctx: tabCtx, cancel: closeTab, base: b.base, shots: b.shots}
+	o := &tab{t: b.t, ctx: tabCtx, cancel: closeTab, base: b.base, shots: b.shots,
+		console: b.console}
 	// As the browser's, the tab's life is bound to its first action's
 	// context: that one runs with no deadline.
 	if err := chromedp.Do(tabCtx); err != nil {

@@ -23,6 +23,15 @@ type browserWorld struct {
 func setupBrowser(t *testing.T) *browserWorld {
 	t.Helper()
 
+	return setupBrowserBehind(t, func(pnpdURL string) string { return pnpdURL })
+}
+
+// setupBrowserBehind is setupBrowser with the browser reaching pnpd at the
+// address front gives for pnpd's, as through a load balancer; the business
+// and the sandbox reach pnpd directly.
+func setupBrowserBehind(t *testing.T, front func(pnpdURL string) string) *browserWorld {
+	t.Helper()
+
 	chromium := findChromium(t)
 	hook := newReceiver(t)
 	srv := startPnpd(t, t.TempDir())
@@ -36,7 +45,7 @@ func setupBrowser(t *testing.T) *browserWorld {
 		}
 	})
 
-	return &browserWorld{tab: newTab(t, chromium, srv.url), sb: sb, hook: hook,
+	return &browserWorld{tab: newTab(t, chromium, front(srv.url)), sb: sb, hook: hook,
 		creds: creds, api: lineClient(t, srv.url, creds.AccessToken)}
 }
 

@@ -74,6 +74,11 @@ async function refresh() {
   window.scrollTo(0, document.body.scrollHeight);
 }
 
+// Waits before the page opens its live updates again once the browser gave
+// them up, in milliseconds: doubling from the first to the last.
+const firstRetry = 1000;
+const lastRetry = 30000;
+
 function live() {
   const url = document.body.dataset.live;
   if (!url || !("EventSource" in window)) return;
@@ -81,10 +86,27 @@ function live() {
     document.addEventListener("click", () => Notification.requestPermission(), { once: true });
   }
   notifyNew();
+  listen(url, firstRetry);
+}
+
+// listen opens the live updates. The browser reconnects a dropped stream on
+// its own, but gives it up for good when a reconnect is answered with an
+// error status: a node whose database is down, or a proxy with no node
+// ready during a restart. The page then opens it again itself, waiting
+// longer each time, each page a little differently so that the pages of a
+// restarted node do not all come back at once.
+function listen(url, wait) {
   const es = new EventSource(url);
   es.addEventListener("changed", () => { refresh(); notifyNew(); });
-  // What changed while the stream was connecting or reconnecting shows too.
-  es.addEventListener("open", () => { refresh(); notifyNew(); });
+  // What changed while the stream was connecting, reconnecting or given up
+  // shows too.
+  es.addEventListener("open", () => { wait = firstRetry; refresh(); notifyNew(); });
+  es.addEventListener("error", () => {
+    if (es.readyState !== EventSource.CLOSED) return;
+    es.close();
+    const jitter = 0.75 + Math.random() / 2;
+    setTimeout(() => listen(url, Math.min(wait * 2, lastRetry)), wait * jitter);
+  });
 }
 
 // Times come in UTC+9; show them in the browser's own time zone.
