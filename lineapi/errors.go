@@ -1,6 +1,7 @@
 package lineapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -72,13 +73,23 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 
 	if ae.status >= 500 {
-		a.Log.ErrorContext(r.Context(), "Request failed", "path", r.URL.Path, "error", err)
+		a.logFailure(r, err)
 	} else {
 		a.Log.DebugContext(r.Context(), "Request refused", "path", r.URL.Path,
 			"status", ae.status, "reason", ae.body.Message)
 	}
 
 	writeJSON(w, ae.status, ae.body)
+}
+
+// logFailure logs why a request failed, unless its client went away,
+// which says nothing about pnpd.
+func (a *API) logFailure(r *http.Request, err error) {
+	if errors.Is(err, context.Canceled) {
+		return
+	}
+
+	a.Log.ErrorContext(r.Context(), "Request failed", "path", r.URL.Path, "error", err)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

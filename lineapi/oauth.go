@@ -111,7 +111,7 @@ func (a *API) tokenEndpoint(name string, h tokenHandler) http.Handler {
 func (a *API) writeOAuthError(w http.ResponseWriter, r *http.Request, err error) {
 	var oe *oauthError
 	if !errors.As(err, &oe) {
-		a.Log.ErrorContext(r.Context(), "Request failed", "path", r.URL.Path, "error", err)
+		a.logFailure(r, err)
 		writeJSON(w, http.StatusInternalServerError,
 			&oauthError{Code: "server_error", Description: msgInternal})
 
