@@ -53,6 +53,11 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 
 	secrets := runEverything(t, e, hook.URL)
 	waitFor(t, func() bool { return hooks.Load() > 0 }, "the delivery webhook")
+	// pnpd logs the attempt only after the receiver answered: wait for the
+	// line, so that it is checked with the others.
+	waitFor(t, func() bool {
+		return strings.Contains(logs.String(), `"msg":"Webhook delivered"`)
+	}, "the delivery webhook's log line")
 
 	out := logs.String()
 	if !strings.Contains(out, "Sent verification code") {

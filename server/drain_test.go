@@ -45,11 +45,27 @@ func TestShutdownFinishesPushesInFlight(t *testing.T) {
 	half := len(body) / 2
 	fmt.Fprintf(conn, "POST /bot/pnp/push HTTP/1.1\r\nHost: %s\r\n"+
 		"Authorization: Bearer %s\r\nContent-Type: application/json\r\n"+
-		"Content-Length: %d\r\n\r\n%s", addr, demo.Credentials.AccessToken, len(body), body[:half])
+		"Expect: 100-continue\r\nContent-Length: %d\r\n\r\n", addr,
+		demo.Credentials.AccessToken, len(body))
 
-	// The server has the request once its handler waits for the body;
-	// a moment is enough on loopback.
-	time.Sleep(200 * time.Millisecond)
+	// The server answers 100 Continue once the handler reads the body: from
+	// then on the push is in flight. Before, the connection might not even
+	// be accepted yet, and the shutdown would refuse it.
+	answers := bufio.NewReader(conn)
+	if err := conn.SetReadDeadline(time.Now().Add(10 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(answers, nil)
+	if err != nil || resp.StatusCode != http.StatusContinue {
+		t.Fatalf("waiting for 100 Continue: %v, %v", resp, err)
+	}
+	if err := conn.SetReadDeadline(time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Write(body[:half]); err != nil {
+		t.Fatalf("send half the body: %v", err)
+	}
+
 	stopped := make(chan error, 1)
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
@@ -67,7 +83,7 @@ func TestShutdownFinishesPushesInFlight(t *testing.T) {
 	if _, err := conn.Write(body[half:]); err != nil {
 		t.Fatalf("send the rest of the body: %v", err)
 	}
-	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	resp, err = http.ReadResponse(answers, nil)
 	if err != nil {
 		t.Fatalf("read the answer: %v", err)
 	}
@@ -148,10 +164,12 @@ func TestShutdownEndsLiveUpdateStreams(t *testing.T) {
 	if err := e.srv.Shutdown(ctx); err != nil {
 		t.Fatalf("shut down: %v", err)
 	}
+	// The server ended the stream before its shutdown returned; the client
+	// reads the end of it a moment later, on its own goroutine.
 	select {
 	case <-ended:
-	default:
-		t.Error("the stream was still open after the shutdown")
+	case <-time.After(10 * time.Second):
+		t.Error("the stream was still open 10 s after the shutdown")
 	}
 	if strings.Contains(logs.String(), "did not finish in time") {
 		t.Errorf("the stream held the shutdown up:\n%s", logs.String())

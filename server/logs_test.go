@@ -27,6 +27,9 @@ func TestLogsCarryRequestIDsAndNoSecrets(t *testing.T) {
 		&slog.HandlerOptions{Level: slog.LevelDebug})))
 
 	ids, shop := runDemo(t, e)
+	// pnpd logs a webhook attempt after it counted it: wait for the line,
+	// so that it is checked with the others.
+	waitForLog(t, logs, `"msg":"Webhook delivered"`)
 	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
 
 	found := map[string]bool{}

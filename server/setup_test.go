@@ -341,6 +341,19 @@ func (e *env) waitFor(what string, done func(samples) bool) samples {
 	}
 }
 
+// waitForLog waits until the log holds text.
+func waitForLog(t *testing.T, logs *logBuffer, text string) {
+	t.Helper()
+
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(logs.String(), text) {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited 10 s for a log line with %s", text)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // logBuffer collects the server's log lines from its goroutines.
 type logBuffer struct {
 	mu  sync.Mutex

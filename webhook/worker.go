@@ -117,6 +117,13 @@ func (w *Worker) NextRetry(job *river.Job[pnpd.WebhookJob]) time.Time {
 	if latest := now.Add(RedeliveryDelay(a.Attempt)); due.After(latest) {
 		return latest
 	}
+	// A clock moved past the delay makes the redelivery due at once. River
+	// takes a time before its own now as a mistake and waits its default
+	// backoff instead (1 s, 16 s, 81 s... by the runs so far), so a past
+	// time must not reach it.
+	if due.Before(now) {
+		return now
+	}
 
 	return due
 }

@@ -101,9 +101,10 @@ func jobIDs(jobs []*rivertype.JobRow) []int64 {
 
 // retryDue makes due, in tx, the jobs waiting for a time at or before
 // until. River keeps a retry due within its scheduler's interval available
-// with a future time, so available jobs count too. Listing and retrying in
-// the writer's transaction keeps a job from finishing in between and being
-// run again.
+// with a future time, so available jobs count too. A scheduled or retryable
+// job whose time has passed is not due yet either: it waits for River's
+// scheduler, which runs every 5 s. Listing and retrying in the writer's
+// transaction keeps a job from finishing in between and being run again.
 func (db *DB) retryDue(ctx context.Context, tx *sql.Tx, until time.Time) (int, error) {
 	params := river.NewJobListParams().
 		States(rivertype.JobStateAvailable, rivertype.JobStateRetryable,
@@ -120,7 +121,7 @@ func (db *DB) retryDue(ctx context.Context, tx *sql.Tx, until time.Time) (int, e
 			if j.ScheduledAt.After(until) {
 				return n, nil
 			}
-			if !j.ScheduledAt.After(now) {
+			if j.State == rivertype.JobStateAvailable && !j.ScheduledAt.After(now) {
 				continue // due already
 			}
 			if _, err := db.jobs.JobRetryTx(ctx, tx, j.ID); err != nil {
