@@ -5,6 +5,7 @@
 package lineapi
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -51,6 +52,11 @@ type API struct {
 	// The server derives it from its key file; when nil, Register makes a
 	// random one that lasts as long as the process.
 	TokenKey []byte
+	// Timeout bounds each wait for the store before a request's own work:
+	// finding the channel of its token, and all of a token endpoint's
+	// work (receiving.DefaultTimeout when zero). A push's write has
+	// Receiving's.
+	Timeout time.Duration
 
 	limiters sync.Map // channel ID + endpoint → *rate.Limiter
 }
@@ -217,6 +223,11 @@ func (w *statusWriter) Unwrap() http.ResponseWriter {
 	return w.ResponseWriter
 }
 
+// timeout is how long a request waits for the store before it fails.
+func (a *API) timeout() time.Duration {
+	return cmp.Or(a.Timeout, receiving.DefaultTimeout)
+}
+
 func (a *API) authenticate(r *http.Request) (*pnpd.Channel, error) {
 	header := r.Header.Get("Authorization")
 	scheme, token, ok := strings.Cut(header, " ")
@@ -227,15 +238,22 @@ func (a *API) authenticate(r *http.Request) (*pnpd.Channel, error) {
 		return nil, fail(http.StatusUnauthorized, msgTokenMalformed)
 	}
 
+	// The lookup comes before the request's body is read, when Go's
+	// server does not yet notice a client that gives up: without a bound,
+	// a push would wait out a hung database, however long, and then be
+	// stored unseen.
+	ctx, cancel := context.WithTimeout(r.Context(), a.timeout())
+	defer cancel()
+
 	// A stateless token is taken by its signature alone; no row holds it.
 	if c, ok := a.signedToken(kindStateless, token); ok {
-		return a.statelessChannel(r.Context(), c)
+		return a.statelessChannel(ctx, c)
 	}
 
 	// Tokens are stored as hashes, so the lookup compares hashes, never
 	// the token, and a database copy holds nothing usable.
 	sum := sha256.Sum256([]byte(token))
-	ch, err := a.Store.ChannelByToken(r.Context(), hex.EncodeToString(sum[:]), a.Clock.Now())
+	ch, err := a.Store.ChannelByToken(ctx, hex.EncodeToString(sum[:]), a.Clock.Now())
 	if pnpd.ErrorCode(err) == pnpd.ENotFound {
 		return nil, fail(http.StatusUnauthorized, msgTokenInvalid)
 	}

@@ -96,6 +96,12 @@ func (a *API) registerTokens(mux *http.ServeMux) {
 // debug line.
 func (a *API) tokenEndpoint(name string, h tokenHandler) http.Handler {
 	return a.observed(name, func(w http.ResponseWriter, r *http.Request) {
+		// A token issued after its client gave up on a hung database is
+		// of no use to anyone.
+		ctx, cancel := context.WithTimeout(r.Context(), a.timeout())
+		defer cancel()
+		r = r.WithContext(ctx)
+
 		// OAuth's rule for answers that carry tokens (RFC 6749, 5.1).
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("Pragma", "no-cache")

@@ -224,55 +224,97 @@ func TestMetricsCountDatabaseRetries(t *testing.T) {
 	}
 }
 
-// TestPushGivesUpOnAHungDatabase: while the database holds the push's
-// write back (here, another session locks the notifications), the push
-// answers 500 once its timeout passes, and nothing is stored when the
-// database frees up, since the business was told it failed.
-func TestPushGivesUpOnAHungDatabase(t *testing.T) {
+// TestAPIGivesUpOnAHungDatabase: while the database holds a request's
+// reads or writes back (here, another session locks the tables they need),
+// a push, whether its token is remembered or must be looked up, and a
+// token's issue answer 500 once the timeout passes; and nothing the
+// business was told failed is stored when the database frees up.
+func TestAPIGivesUpOnAHungDatabase(t *testing.T) {
 	t.Parallel()
 
 	url := pgtest.NewDatabase(t, "")
 	e := start(t, server.Config{DatabaseURL: url, DatabaseMaxConns: 5,
-		PushTimeout: 500 * time.Millisecond}, slog.New(slog.DiscardHandler))
-	e.mustPush(aiko, http.StatusOK)
+		APITimeout: 500 * time.Millisecond}, slog.New(slog.DiscardHandler))
+	e.mustPush(aiko, http.StatusOK) // the node now remembers the demo token
 
 	db, err := sql.Open("pgx", url)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	stored := func() int {
+	count := func(table string) int {
 		var n int
-		if err := db.QueryRow(`SELECT count(*) FROM notification`).Scan(&n); err != nil {
+		if err := db.QueryRow(`SELECT count(*) FROM ` + table).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n
 	}
-	before := stored()
+	issue := func() response {
+		return sendForm(t, e.url+"/v2/oauth/accessToken", "grant_type=client_credentials"+
+			"&client_id="+e.demo.Credentials.ChannelID+
+			"&client_secret="+e.demo.Credentials.ChannelSecret)
+	}
+	newToken := func() string {
+		var tok struct {
+			AccessToken string `json:"access_token"`
+		}
+		resp := issue()
+		if err := json.Unmarshal(resp.body, &tok); err != nil || tok.AccessToken == "" {
+			t.Fatalf("issue a token: %d %s", resp.status, resp.body)
+		}
+		return tok.AccessToken
+	}
+	const lineErr = `{"message":"An internal error occurred. Try again later."}`
+	const oauthErr = `{"error":"server_error",` +
+		`"error_description":"An internal error occurred. Try again later."}`
 
-	lock, err := db.BeginTx(t.Context(), nil)
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name, tables, stores string
+		// prepare runs before the lock and returns the request to send.
+		prepare func() func() response
+		want    string
+	}{
+		{"push, token remembered", "notification", "notification", func() func() response {
+			return func() response { return e.push(e.demo.Credentials.AccessToken, aiko) }
+		}, lineErr},
+		{"push, token looked up", "channel, access_token, notification", "notification",
+			func() func() response {
+				tok := newToken() // no node remembers a token just issued
+				return func() response { return e.push(tok, aiko) }
+			}, lineErr},
+		{"issue a token", "access_token", "access_token",
+			func() func() response { return issue }, oauthErr},
 	}
-	if _, err := lock.Exec(`LOCK TABLE notification IN ACCESS EXCLUSIVE MODE`); err != nil {
-		t.Fatal(err)
-	}
-	// The lock holds for 3 s: without a timeout, the push would wait for
-	// it and succeed.
-	released := make(chan error, 1)
-	time.AfterFunc(3*time.Second, func() { released <- lock.Rollback() })
-	resp := e.push(e.demo.Credentials.AccessToken, aiko)
-	if err := <-released; err != nil {
-		t.Fatal(err)
-	}
-	if resp.status != http.StatusInternalServerError || strings.TrimSpace(string(resp.body)) !=
-		`{"message":"An internal error occurred. Try again later."}` {
-		t.Errorf("push while the database hangs: %d %s", resp.status, resp.body)
-	}
+	for _, tc := range tests {
+		send := tc.prepare()
+		before := count(tc.stores)
+		lock, err := db.BeginTx(t.Context(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := lock.Exec(`LOCK TABLE ` + tc.tables + ` IN ACCESS EXCLUSIVE MODE`); err != nil {
+			t.Fatal(err)
+		}
 
+		// The lock holds for 3 s: without a timeout, the request would
+		// wait for it and succeed.
+		released := make(chan error, 1)
+		time.AfterFunc(3*time.Second, func() { released <- lock.Rollback() })
+		resp := send()
+		if err := <-released; err != nil {
+			t.Fatal(err)
+		}
+		if resp.status != http.StatusInternalServerError ||
+			strings.TrimSpace(string(resp.body)) != tc.want {
+			t.Errorf("%s while the database hangs: %d %s", tc.name, resp.status, resp.body)
+		}
+
+		// Once the database frees up, what failed is still not stored.
+		time.Sleep(100 * time.Millisecond)
+		if n := count(tc.stores); n != before {
+			t.Errorf("%s: %s holds %d rows, not %d: what failed was stored", tc.name,
+				tc.stores, n, before)
+		}
+	}
 	e.mustPush(aiko, http.StatusOK)
-	if n := stored(); n != before+1 {
-		t.Errorf("%d notifications stored after one more push, want %d: the push that "+
-			"failed was stored", n, before+1)
-	}
 }

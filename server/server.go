@@ -66,9 +66,10 @@ type Config struct {
 	DefaultCountry            string
 	// Templates is the template catalogue; the embedded one when nil.
 	Templates *pnptemplate.Catalogue
-	// PushTimeout bounds how long a push waits for the database before it
-	// fails and is not stored (receiving.DefaultTimeout when zero).
-	PushTimeout time.Duration
+	// APITimeout bounds each wait of a request to the LINE-compatible API
+	// for the database (receiving.DefaultTimeout when zero): past it, the
+	// request fails, and a push is not stored.
+	APITimeout time.Duration
 	// JobRescueAfter is how long a job may run before it counts as lost in
 	// a crash and runs again.
 	JobRescueAfter time.Duration
@@ -256,7 +257,7 @@ func (s *Server) wire(ctx context.Context, workers *river.Workers) error {
 	}
 
 	recv := &receiving.Service{Store: s.db, Rules: rules, Clock: s.clock, Log: s.log,
-		Changed: s.changed, Outcomes: s.metrics.Notifications, Timeout: s.cfg.PushTimeout}
+		Changed: s.changed, Outcomes: s.metrics.Notifications, Timeout: s.cfg.APITimeout}
 	s.recv = recv
 	if s.cfg.Sandbox {
 		// The magic numbers always behave one way: nothing acts on them.
@@ -316,7 +317,8 @@ func (s *Server) routes(recv *receiving.Service) http.Handler {
 	(&lineapi.API{Store: s.db, Receiving: recv, Clock: s.clock, Log: s.log,
 		RateLimit: s.cfg.RateLimit, Metrics: s.metrics, Templates: s.cfg.Templates,
 		Words: messenger.Words, Webhooks: s.webhooks,
-		TokenKey: s.db.Keyring().TokenKey(), Nodes: s.liveNodes}).Register(mux)
+		TokenKey: s.db.Keyring().TokenKey(), Nodes: s.liveNodes,
+		Timeout: s.cfg.APITimeout}).Register(mux)
 
 	outbox := &sms.Outbox{Store: s.db, Clock: s.clock, HideCodes: !s.cfg.Sandbox}
 	codes := &sms.Codes{Store: s.db, Clock: s.clock, Limits: sms.DefaultLimits(), Log: s.log,
