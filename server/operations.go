@@ -23,7 +23,7 @@ func (s *Server) operations(mux *http.ServeMux) {
 	mux.HandleFunc("GET /readyz", s.ready)
 
 	if s.cfg.Metrics {
-		mux.Handle("GET /metrics", s.metrics.Handler(s.log))
+		mux.Handle("GET /metrics", s.metrics.Handler(s.quiet))
 	}
 
 	if s.cfg.Pprof {

@@ -130,7 +130,8 @@ type Server struct {
 	ln    net.Listener
 	log   *slog.Logger
 	// quiet logs a warning that may repeat for as long as the database is
-	// away (readiness probes, the other nodes' signals) once in a while.
+	// away (readiness probes, scrapes, the other nodes' signals) once in a
+	// while.
 	quiet  *slog.Logger
 	broker *messenger.Broker
 	// peers are the other nodes on the same PostgreSQL; nil on SQLite.
