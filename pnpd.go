@@ -331,6 +331,8 @@ type Clock interface {
 type OffsetClock struct {
 	mu     sync.RWMutex
 	offset time.Duration
+	// syncing lets one Sync at a time read and set the offset.
+	syncing sync.Mutex
 }
 
 // Now returns the wall-clock time plus the offset.
@@ -355,6 +357,25 @@ func (c *OffsetClock) SetOffset(d time.Duration) {
 	defer c.mu.Unlock()
 
 	c.offset = d
+}
+
+// Sync sets the offset to what read returns, one call at a time. When read
+// gives the stored offset, the clock ends at the one stored last, however
+// moves on several nodes interleave, provided each node syncs after each
+// commit of a move: the last Sync to run reads after the last commit. A
+// node that set the offset its own move stored could instead undo a later
+// move it had already synced.
+func (c *OffsetClock) Sync(read func() (time.Duration, error)) error {
+	c.syncing.Lock()
+	defer c.syncing.Unlock()
+
+	d, err := read()
+	if err != nil {
+		return err
+	}
+	c.SetOffset(d)
+
+	return nil
 }
 
 // HashPhone returns the phone hash businesses address: the lower-case hex

@@ -68,9 +68,9 @@ func Reset(ctx context.Context, store pnpd.Store, clock *pnpd.OffsetClock,
 		return fmt.Errorf("reset sandbox: %w", err)
 	}
 
-	clock.SetOffset(0)
-
-	return nil
+	// Read back rather than set to zero: a move on another node may have
+	// followed the reset.
+	return RestoreClock(ctx, store, clock)
 }
 
 // resetSettings sets the stored clock back and seeds the magic numbers. The

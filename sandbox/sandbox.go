@@ -260,7 +260,11 @@ func (a *API) changeOffset(ctx context.Context,
 		return err
 	}
 
-	a.Clock.SetOffset(offset)
+	// The clock follows the stored offset, which a move on another node
+	// may have changed since this one committed.
+	if err := RestoreClock(context.WithoutCancel(ctx), a.Store, a.Clock); err != nil {
+		return err
+	}
 	a.clockMoved()
 	// The magic numbers' last SMS verifications follow the clock, so that
 	// they behave as before whatever it says.
@@ -295,20 +299,17 @@ func (a *API) makeDue(ctx context.Context, until time.Time) error {
 	return nil
 }
 
-// RestoreClock sets the clock to the offset saved by an earlier run.
+// RestoreClock sets the clock to the stored offset: at start, after a move
+// here, and when another node moved it.
 func RestoreClock(ctx context.Context, store pnpd.Store, clock *pnpd.OffsetClock) error {
-	v, err := store.Setting(ctx, ClockSetting)
-	if err != nil {
-		return err
-	}
+	return clock.Sync(func() (time.Duration, error) {
+		v, err := store.Setting(ctx, ClockSetting)
+		if err != nil {
+			return 0, err
+		}
 
-	offset, err := parseOffset(v)
-	if err != nil {
-		return err
-	}
-	clock.SetOffset(offset)
-
-	return nil
+		return parseOffset(v)
+	})
 }
 
 // parseOffset reads a stored offset; "" is none.

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -257,6 +258,30 @@ func TestMoveClock(t *testing.T) {
 	in.sandbox(t, "DELETE", "/sandbox/v1/clock", "", nil)
 	if c := in.clock(t); c.OffsetSeconds != 0 || time.Since(c.Now).Abs() > time.Minute {
 		t.Errorf("after reset = %+v, want the wall clock", c)
+	}
+}
+
+// TestClockMovesAtOnceAddUp: moves made at once all count, in the stored
+// offset and in the clock every timer reads, whichever commits last.
+func TestClockMovesAtOnceAddUp(t *testing.T) {
+	t.Parallel()
+	in := setup(t)
+
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Go(func() {
+			resp := in.call(t, "POST", "/sandbox/v1/clock", "Bearer "+token,
+				`{"advanceSeconds": 100}`)
+			if resp.status != http.StatusOK {
+				t.Errorf("move: %d %s", resp.status, resp.body)
+			}
+		})
+	}
+	wg.Wait()
+
+	if c := in.clock(t); c.OffsetSeconds != 1600 {
+		t.Errorf("after 16 moves of 100 s at once the clock is %d s ahead, want 1600",
+			c.OffsetSeconds)
 	}
 }
 
