@@ -237,7 +237,7 @@ func TestStatistics(t *testing.T) {
 	t.Parallel()
 
 	tr := setupTraced(t)
-	tr.awayFromMidnight()
+	servertest.AwayFromMidnight(tr.srv)
 	tr.sandbox.CreateRecipient(t, pnpdtest.RecipientSpec{PhoneNumber: "+819012340031"})
 	tr.sandbox.CreateRecipient(t, pnpdtest.RecipientSpec{PhoneNumber: "+819012340032",
 		Consent: pnpd.ConsentNotSet})
@@ -262,22 +262,6 @@ func TestStatistics(t *testing.T) {
 		http.StatusOK, "There is no such channel; showing every channel.")
 	want(t, "bad range", tr.b.get("/console/statistics?from=2026-13-01&to=x"),
 		http.StatusOK, "Give both days as yyyy-mm-dd. Showing the last 30 days.")
-}
-
-// awayFromMidnight moves the server's clock two hours on when midnight in
-// UTC+9, where the statistics' days and months turn, is less than an hour
-// away: the test's deliveries and its reading of the day then fall on one
-// day. Two hours keep the console's session, idle for at most 12.
-func (tr *traced) awayFromMidnight() {
-	tr.t.Helper()
-
-	clock := tr.srv.Clock()
-	now := clock.Now().In(pnpd.StatisticsZone)
-	midnight := time.Date(now.Year(), now.Month(), now.Day()+1, 0, 0, 0, 0,
-		pnpd.StatisticsZone)
-	if midnight.Sub(now) < time.Hour {
-		clock.SetOffset(clock.Offset() + 2*time.Hour)
-	}
 }
 
 var olderLink = regexp.MustCompile(`id="older"|href="([^"]+)" id="older"`)

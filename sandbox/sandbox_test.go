@@ -563,26 +563,13 @@ func TestDemoPrintListsCredentialsAndNumbers(t *testing.T) {
 	}
 }
 
-// awayFromMidnight moves the server's clock two hours on when midnight in
-// UTC+9, where the statistics' days turn, is less than an hour away: a
-// test's deliveries and its reading of the day then fall on one day.
-func (in *instance) awayFromMidnight() {
-	clock := in.srv.Clock()
-	now := clock.Now().In(pnpd.StatisticsZone)
-	midnight := time.Date(now.Year(), now.Month(), now.Day()+1, 0, 0, 0, 0,
-		pnpd.StatisticsZone)
-	if midnight.Sub(now) < time.Hour {
-		clock.SetOffset(clock.Offset() + 2*time.Hour)
-	}
-}
-
 // TestChannelStatistics checks that a day's deliveries are counted by kind
 // and by aggregation unit, today's included, and that held notifications
 // and other days are not.
 func TestChannelStatistics(t *testing.T) {
 	t.Parallel()
 	in := setup(t)
-	in.awayFromMidnight()
+	servertest.AwayFromMidnight(in.srv)
 
 	demo, err := sandbox.SeedDemo(t.Context(), in.srv.Store(), in.srv.Clock())
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pnpd/pnpd"
 	"github.com/pnpd/pnpd/console"
 	"github.com/pnpd/pnpd/server"
 )
@@ -57,5 +58,19 @@ func Stop(tb testing.TB, srv *server.Server) {
 	defer cancel()
 	if err := srv.Shutdown(ctx); err != nil {
 		tb.Errorf("shut down: %v", err)
+	}
+}
+
+// AwayFromMidnight moves srv's clock two hours on when midnight in UTC+9,
+// where the statistics' days and months turn, is less than an hour away:
+// a test's deliveries and its reading of the day then fall on one day.
+// Two hours keep a console session, idle for at most 12.
+func AwayFromMidnight(srv *server.Server) {
+	clock := srv.Clock()
+	now := clock.Now().In(pnpd.StatisticsZone)
+	midnight := time.Date(now.Year(), now.Month(), now.Day()+1, 0, 0, 0, 0,
+		pnpd.StatisticsZone)
+	if midnight.Sub(now) < time.Hour {
+		clock.SetOffset(clock.Offset() + 2*time.Hour)
 	}
 }
