@@ -78,3 +78,27 @@ func TestStoreFailureKeepsTheSession(t *testing.T) {
 		t.Errorf("GET / once the store is back: %d to %q, want 303 to /chats", status, loc)
 	}
 }
+
+// accountGone is the server's real store, except that the recipient a
+// session signs in is no longer found.
+type accountGone struct{ pnpd.Store }
+
+func (accountGone) Recipient(context.Context, string) (*pnpd.Recipient, error) {
+	return nil, pnpd.Errorf(pnpd.ENotFound, "recipient not found")
+}
+
+// TestSessionOfAGoneAccount: a live session whose account is gone signs no
+// one in: the person is sent to log in, as after the session's end.
+func TestSessionOfAGoneAccount(t *testing.T) {
+	t.Parallel()
+
+	e := setup(t)
+	p := e.person(t, "+819012345612")
+	p.signUp("Aiko", "en")
+	gone := e.messengerOver(accountGone{e.srv.Store()})
+
+	if status, loc, _ := p.pageAt(gone, "GET", "/", nil); status != http.StatusSeeOther ||
+		loc != "/login" {
+		t.Errorf("GET /, account gone: %d to %q, want 303 to /login", status, loc)
+	}
+}

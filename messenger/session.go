@@ -23,6 +23,8 @@ func (a *API) auth(h authed) handler {
 	}
 }
 
+var errSessionEnded = pnpd.Errorf(pnpd.EUnauthorized, "Your session has ended. Log in again.")
+
 // sessionRecipient is the recipient the request's session cookie signs in;
 // EUnauthorized without a live session, and any other error when the store
 // could not tell: that is no reason to sign anyone out.
@@ -34,13 +36,17 @@ func (a *API) sessionRecipient(r *http.Request) (*pnpd.Recipient, error) {
 
 	s, err := a.Store.SessionByHash(r.Context(), pnpd.HashToken(c.Value), a.Clock.Now())
 	if pnpd.ErrorCode(err) == pnpd.ENotFound {
-		return nil, pnpd.Errorf(pnpd.EUnauthorized, "Your session has ended. Log in again.")
+		return nil, errSessionEnded
 	}
 	if err != nil {
 		return nil, fmt.Errorf("check session: %w", err)
 	}
 
 	rec, err := a.Store.Recipient(r.Context(), s.RecipientID)
+	if pnpd.ErrorCode(err) == pnpd.ENotFound {
+		// The account is gone: so is the session.
+		return nil, errSessionEnded
+	}
 	if err != nil {
 		return nil, fmt.Errorf("check session: %w", err)
 	}
