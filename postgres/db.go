@@ -104,7 +104,7 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		cfg.RuntimeParams["application_name"] = "pnpd"
 	}
 
-	pool := stdlib.OpenDB(*cfg)
+	pool := sql.OpenDB(rereading{stdlib.GetConnector(*cfg)})
 	pool.SetMaxOpenConns(opts.MaxConns)
 	pool.SetMaxIdleConns(opts.MaxConns)
 	pool.SetConnMaxIdleTime(5 * time.Minute)

@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"database/sql"
 	"fmt"
 	"os"
 	"strconv"
@@ -9,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/pnpd/pnpd"
 	"github.com/pnpd/pnpd/internal/pgtest"
@@ -191,5 +194,64 @@ func TestUpdateOutlivesLostConnections(t *testing.T) {
 	}
 	if ended > 0 && lost == 0 {
 		t.Errorf("%d sessions ended under way, and no transaction ran again for it", ended)
+	}
+}
+
+// TestReadsOutliveLostConnections: when PostgreSQL ends the node's
+// sessions (an administrator, a restart, a failover) while reads are under
+// way or their connections wait in the pool, the reads run again on new
+// connections rather than fail.
+func TestReadsOutliveLostConnections(t *testing.T) {
+	t.Parallel()
+
+	url := pgtest.NewDatabase(t, template(t))
+	db := setup(t, url, postgres.Options{Keyring: keys, MaxConns: 4})
+	if err := db.SetSetting(t.Context(), "test", "read me"); err != nil {
+		t.Fatal(err)
+	}
+	admin, err := sql.Open("pgx", url+"&application_name=pnpd-test-admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var reads, failed atomic.Int64
+	for range 4 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				v, err := db.Setting(t.Context(), "test")
+				reads.Add(1)
+				if err != nil || v != "read me" {
+					failed.Add(1)
+					t.Logf("read: %q, %v", v, err)
+				}
+			}
+		})
+	}
+
+	ended := 0
+	for range 5 {
+		time.Sleep(100 * time.Millisecond)
+		var n int
+		err := admin.QueryRowContext(t.Context(), `SELECT count(*)
+			FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity
+			WHERE datname = current_database() AND application_name = 'pnpd'`).Scan(&n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ended += n
+	}
+	close(stop)
+	wg.Wait()
+	t.Logf("ended %d sessions during %d reads", ended, reads.Load())
+	if n := failed.Load(); n > 0 {
+		t.Errorf("%d of %d reads failed when their sessions ended", n, reads.Load())
 	}
 }
