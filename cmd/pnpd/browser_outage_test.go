@@ -36,7 +36,11 @@ func TestBrowserLiveUpdatesOutlastAnOutage(t *testing.T) {
 	w.listening()
 	w.do("mark the page", chromedp.Evaluate[chromedp.Void](`window.__stayed = true`))
 
-	w.expectFailures("/events")
+	// The outage fails the stream, and may cut what its opening started:
+	// the page's refresh and its look for new notifications.
+	for _, path := range []string{"/events", "/chats/" + w.creds.ChannelID, "/api/v1/chats"} {
+		w.expectFailures(path)
+	}
 	gw.setDown(true)
 	// The browser's own reconnect is refused, and then the page's.
 	gw.waitRefused(t, 3)
