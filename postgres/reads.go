@@ -5,6 +5,7 @@ import (
 	"database/sql/driver"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 )
 
@@ -49,8 +50,29 @@ func (c rereadingConn) QueryContext(ctx context.Context, query string,
 	if err != nil && !inTx && pc.IsClosed() && ctx.Err() == nil && isRead(query) {
 		return nil, driver.ErrBadConn
 	}
+	if r, ok := rows.(*stdlib.Rows); ok && isRead(query) {
+		return readRows{Rows: r, conn: pc}, nil
+	}
 
 	return rows, err
+}
+
+// readRows are a read's rows. QueryRowContext reads the first row and then
+// closes them, and closing reads the rest of the answer: a connection lost
+// then, after the row the caller has, fails nothing the caller needs. The
+// pool sees the loss when it next hands the connection out.
+type readRows struct {
+	*stdlib.Rows
+	conn *pgx.Conn
+}
+
+func (r readRows) Close() error {
+	err := r.Rows.Close()
+	if err != nil && r.conn.IsClosed() {
+		return nil
+	}
+
+	return err
 }
 
 // isRead reports whether query is a plain SELECT, which changes nothing
