@@ -44,13 +44,16 @@ func (c rereadingConn) QueryContext(ctx context.Context, query string,
 	pc := c.Conn.Conn()
 	inTx := pc.PgConn().TxStatus() != 'I'
 	rows, err := c.Conn.QueryContext(ctx, query, args)
+	if !isRead(query) {
+		return rows, err
+	}
 	// A connection the failure closed was lost; a failure of the query
 	// alone (a bad argument, a cancelled context) leaves it open, or is
 	// the caller's to hear.
-	if err != nil && !inTx && pc.IsClosed() && ctx.Err() == nil && isRead(query) {
+	if err != nil && !inTx && pc.IsClosed() && ctx.Err() == nil {
 		return nil, driver.ErrBadConn
 	}
-	if r, ok := rows.(*stdlib.Rows); ok && isRead(query) {
+	if r, ok := rows.(*stdlib.Rows); ok {
 		return readRows{Rows: r, conn: pc}, nil
 	}
 
